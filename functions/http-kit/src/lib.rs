@@ -1,0 +1,176 @@
+//! HTTP helpers every function shares. Errors are RFC 9457
+//! `application/problem+json` with a stable `type` (`urn:mdm:problem:<kind>`)
+//! and a detail a person can act on; internals never reach the client.
+
+use mdm_types::Problem;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use spin_sdk::http::{Request, Response};
+
+/// Media type of problem bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+/// Media type of JSON bodies.
+pub const JSON: &str = "application/json";
+
+/// An error response in the making: status, stable kind and human detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, kind: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            kind,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_request(kind: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(400, kind, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(404, "not-found", detail)
+    }
+
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(
+            405,
+            "method-not-allowed",
+            format!("{method} is not allowed on {path}"),
+        )
+    }
+
+    /// A store failure: the detail goes to the component log, the client
+    /// gets a generic message.
+    pub fn store(err: impl std::fmt::Display) -> Self {
+        eprintln!("key-value store error: {err}");
+        Self::new(
+            503,
+            "store-unavailable",
+            "the data store could not be reached; try again shortly",
+        )
+    }
+
+    /// The RFC 9457 body.
+    pub fn problem(&self, instance: Option<&str>) -> Problem {
+        Problem {
+            r#type: format!("urn:mdm:problem:{}", self.kind),
+            title: title(self.status).to_string(),
+            status: self.status,
+            detail: self.detail.clone(),
+            instance: instance.map(str::to_string),
+        }
+    }
+
+    pub fn into_response(self, instance: Option<&str>) -> Response {
+        let body = serde_json::to_vec(&self.problem(instance)).unwrap_or_default();
+        let mut builder = Response::builder();
+        builder.status(self.status).header("content-type", PROBLEM_JSON);
+        if self.status == 405 {
+            builder.header("allow", "GET, POST");
+        }
+        builder.body(body).build()
+    }
+}
+
+fn title(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        428 => "Precondition Required",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+/// A JSON response with the given status.
+pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| ApiError::new(500, "internal", format!("could not encode response: {e}")))?;
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", JSON)
+        .body(body)
+        .build())
+}
+
+/// Decodes a JSON request body into `T`, rejecting a wrong media type,
+/// malformed JSON and (through `T`'s `deny_unknown_fields`) unknown fields,
+/// with serde's message saying where.
+pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let media_type = req
+        .header("content-type")
+        .and_then(|v| v.as_str())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if media_type.as_deref() != Some(JSON) {
+        return Err(ApiError::new(
+            415,
+            "unsupported-media-type",
+            "send the body as application/json",
+        ));
+    }
+    serde_json::from_slice(req.body()).map_err(|e| {
+        ApiError::bad_request("malformed-body", format!("the JSON body is not valid: {e}"))
+    })
+}
+
+/// The strong entity tag of a document version: `"<version>"`.
+pub fn etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Whether an `If-None-Match` header value matches `version` (`*` or a list
+/// of tags, weak or strong, per RFC 9110's weak comparison).
+pub fn if_none_match_hits(header: &str, version: u64) -> bool {
+    let tag = etag(version);
+    header.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == tag
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_accepts_star_lists_and_weak_tags() {
+        let cases = [
+            ("\"3\"", 3, true),
+            ("\"2\"", 3, false),
+            ("*", 7, true),
+            ("\"1\", \"3\"", 3, true),
+            ("W/\"3\"", 3, true),
+            ("3", 3, false),
+        ];
+        for (header, version, expected) in cases {
+            assert_eq!(if_none_match_hits(header, version), expected, "{header} vs {version}");
+        }
+    }
+
+    #[test]
+    fn problem_carries_stable_type_and_status() {
+        let p = ApiError::not_found("no unit SE1-X").problem(Some("/api/v1/units/SE1-X"));
+        assert_eq!(p.r#type, "urn:mdm:problem:not-found");
+        assert_eq!(p.status, 404);
+        assert_eq!(p.title, "Not Found");
+        assert_eq!(p.instance.as_deref(), Some("/api/v1/units/SE1-X"));
+    }
+}
+
+/// The current time as RFC 3339 in UTC with seconds, e.g. `2026-12-04T10:15:00Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

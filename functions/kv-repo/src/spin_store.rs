@@ -1,0 +1,50 @@
+//! [`Kv`] over Spin's `wasi:keyvalue` store and atomics.
+
+use spin_sdk::wit::wasi::keyvalue::{atomics, store};
+
+use crate::{Kv, RepoError};
+
+/// A store label opened through `wasi:keyvalue`.
+pub struct SpinKv {
+    bucket: store::Bucket,
+}
+
+fn store_err(e: store::Error) -> RepoError {
+    RepoError::Store(match e {
+        store::Error::NoSuchStore => "no such store".into(),
+        store::Error::AccessDenied => "access denied".into(),
+        store::Error::Other(m) => m,
+    })
+}
+
+impl SpinKv {
+    /// Opens the store `label` (one of the component's `key_value_stores`).
+    pub fn open(label: &str) -> Result<Self, RepoError> {
+        Ok(Self {
+            bucket: store::open(label).map_err(store_err)?,
+        })
+    }
+
+    /// Opens the `default` store.
+    pub fn open_default() -> Result<Self, RepoError> {
+        Self::open("default")
+    }
+}
+
+impl Kv for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError> {
+        self.bucket.get(key).map_err(store_err)
+    }
+
+    fn insert_new(&self, key: &str, value: &[u8]) -> Result<bool, RepoError> {
+        let cas = atomics::Cas::new(&self.bucket, key).map_err(store_err)?;
+        if cas.current().map_err(store_err)?.is_some() {
+            return Ok(false);
+        }
+        match atomics::swap(cas, value) {
+            Ok(()) => Ok(true),
+            Err(atomics::CasError::CasFailed(_)) => Ok(false),
+            Err(atomics::CasError::StoreError(e)) => Err(store_err(e)),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Creating a unit from a producer's `unit-input`.
+
+use mdm_http_kit::{ApiError, etag, json, read_json};
+use mdm_kv_repo::{Inserted, SpinKv, insert_new_json, keys};
+use mdm_types::{Source, Unit, UnitInput, UnitStatus};
+use spin_sdk::http::{Request, Response};
+
+/// Who wrote, until the gateway passes a verified identity.
+const UNAUTHENTICATED: &str = "anonymous";
+
+pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
+    let input: UnitInput = read_json(req)?;
+    check(&input)?;
+    let now = mdm_http_kit::now_rfc3339();
+    let unit = new_unit(input, &now, UNAUTHENTICATED);
+
+    let kv = SpinKv::open_default().map_err(ApiError::store)?;
+    match insert_new_json(&kv, &keys::unit(&unit.hsa_id), &unit).map_err(ApiError::store)? {
+        Inserted::AlreadyExists => Err(ApiError::new(
+            409,
+            "unit-exists",
+            format!(
+                "a unit with HSA-id {} already exists; change it with PUT or PATCH instead",
+                unit.hsa_id
+            ),
+        )),
+        Inserted::Created => {
+            let mut response = json(201, &unit)?;
+            response.set_header("location", format!("/api/v1/units/{}", unit.hsa_id));
+            response.set_header("etag", etag(unit.version));
+            Ok(response)
+        }
+    }
+}
+
+/// Field rules a producer's input must meet; the first broken rule is
+/// reported with the field's JSON name.
+fn check(input: &UnitInput) -> Result<(), ApiError> {
+    let invalid = |field: &str, why: String| {
+        ApiError::new(422, "invalid-unit", format!("{field}: {why}"))
+    };
+    for (field, id) in [
+        ("hsa_id", Some(&input.hsa_id)),
+        ("care_provider", Some(&input.care_provider)),
+        ("parent", input.parent.as_ref()),
+    ] {
+        if let Some(id) = id {
+            mdm_identifiers::check_hsa_id(id)
+                .map_err(|e| invalid(field, format!("{id:?} is not an HSA-id: {e}")))?;
+        }
+    }
+    let name_len = input.name.trim().chars().count();
+    if name_len == 0 || name_len > 64 {
+        return Err(invalid("name", "must be 1 to 64 characters".into()));
+    }
+    if !mdm_identifiers::is_valid_organisation_number(&input.organisation_number) {
+        return Err(invalid(
+            "organisation_number",
+            format!(
+                "{:?} is not a valid organisation number (10 digits, last one a check digit)",
+                input.organisation_number
+            ),
+        ));
+    }
+    if input.visiting_address.is_some() {
+        // An address that is not in Lantmäteriet's register must never enter
+        // MDM; until the register check exists, no visiting address is taken.
+        return Err(invalid(
+            "visiting_address",
+            "visiting addresses cannot be stored yet: the check against Lantmäteriet's address register is not in place".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn new_unit(input: UnitInput, now: &str, by: &str) -> Unit {
+    Unit {
+        hsa_id: input.hsa_id,
+        name: input.name.trim().to_string(),
+        kind: input.kind,
+        parent: input.parent,
+        care_provider: input.care_provider,
+        organisation_number: input.organisation_number.replace('-', ""),
+        ownership: input.ownership,
+        source: Source::Mdm,
+        status: UnitStatus::Active,
+        visiting_address: None,
+        postal_address: input.postal_address,
+        contact: input.contact,
+        business_classification_codes: input.business_classification_codes,
+        care_types: input.care_types,
+        business_type: input.business_type,
+        municipality_code: input.municipality_code,
+        county_code: input.county_code,
+        valid_from: input.valid_from,
+        valid_to: input.valid_to,
+        version: 1,
+        created_at: now.to_string(),
+        created_by: by.to_string(),
+        updated_at: now.to_string(),
+        updated_by: by.to_string(),
+    }
+}

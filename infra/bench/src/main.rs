@@ -1,0 +1,268 @@
+//! `cargo xtask bench`: starts the real `mdm-host` binary on the platform's
+//! `spin.toml` with a generated data set, drives it over HTTP from this
+//! process and prints requests/s and p50/p99 latency, plus the start-up time
+//! with a warm compile cache. Figures from one run are comparable with each
+//! other; absolute numbers depend on the (shared, noisy) machine.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use bytes::Bytes;
+use clap::Parser;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::TokioIo;
+
+#[derive(Parser)]
+struct Options {
+    /// Units in the generated data set.
+    #[arg(long, default_value_t = 50_000)]
+    units: usize,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Seconds of load per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("infra/bench is two levels down")
+        .to_path_buf()
+}
+
+fn hsa_id(i: usize) -> String {
+    format!("SE2321000016-B{i:06}")
+}
+
+/// A seed file of `n` units of roughly 900 bytes each.
+fn write_seed(path: &Path, n: usize) -> anyhow::Result<()> {
+    let mut documents = serde_json::Map::new();
+    for i in 0..n {
+        let id = hsa_id(i);
+        let unit = serde_json::json!({
+            "hsa_id": id,
+            "name": format!("Benchmarkmottagning {i}"),
+            "kind": "care-unit",
+            "parent": "SE2321000016-0001",
+            "care_provider": "SE2321000016-0001",
+            "organisation_number": "2321000016",
+            "ownership": "region",
+            "source": "mdm",
+            "status": "active",
+            "visiting_address": {
+                "address": {"street": "Sveavägen", "number": (i % 200 + 1).to_string(),
+                    "postal_code": "111 34", "post_town": "Stockholm", "municipality_code": "0180"},
+                "verification": {"register_id": "8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70",
+                    "source": "bench", "verified_at": "2026-12-01T08:00:00Z"}
+            },
+            "contact": {"phone": "+46 8 123 456 00", "email": "mottagning@example.se", "web": "https://www.1177.se"},
+            "business_classification_codes": ["1100", "1300"],
+            "care_types": ["01", "02"],
+            "business_type": "02",
+            "municipality_code": "0180",
+            "county_code": "01",
+            "valid_from": "2020-01-01",
+            "version": 1,
+            "created_at": "2026-12-01T08:00:00Z",
+            "created_by": "bench",
+            "updated_at": "2026-12-01T08:00:00Z",
+            "updated_by": "bench"
+        });
+        documents.insert(format!("unit/{id}"), unit);
+    }
+    let seed = serde_json::json!({"store": "default", "documents": documents});
+    std::fs::write(path, serde_json::to_vec(&seed)?)?;
+    Ok(())
+}
+
+struct Host {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `mdm-host up` and waits for its `Serving http://…` line.
+fn start_host(state: &Path, seed: Option<&Path>) -> anyhow::Result<Host> {
+    let binary = root().join("target/release/mdm-host");
+    let mut command = Command::new(&binary);
+    command
+        .current_dir(root())
+        .args(["up", "--listen", "127.0.0.1:0", "--state-dir"])
+        .arg(state)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(seed) = seed {
+        command.arg("--seed").arg(seed);
+    }
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("could not start {}", binary.display()))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let Some(line) = lines.next() else {
+            bail!("mdm-host exited before serving");
+        };
+        if let Some(url) = line?.strip_prefix("Serving ") {
+            break url.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the host never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Host { child, url })
+}
+
+async fn get_status(client: &mut Conn, path: &str) -> anyhow::Result<u16> {
+    let req = hyper::Request::get(path)
+        .header("host", "bench")
+        .body(Empty::<Bytes>::new())?;
+    let response = client.send_request(req).await?;
+    let status = response.status().as_u16();
+    response.into_body().collect().await?;
+    Ok(status)
+}
+
+type Conn = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+
+async fn connect(url: &str) -> anyhow::Result<Conn> {
+    let addr = url.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+struct Figures {
+    requests: usize,
+    errors: usize,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Runs `connections` keep-alive connections for `seconds`, each asking for
+/// the paths `path_of(i)` in turn.
+async fn load(
+    url: &str,
+    connections: usize,
+    seconds: u64,
+    path_of: Arc<dyn Fn(usize) -> String + Send + Sync>,
+) -> anyhow::Result<Figures> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let mut conn = connect(url).await?;
+        let stop = stop.clone();
+        let path_of = path_of.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut i = c * 7919;
+            while !stop.load(Ordering::Relaxed) {
+                let path = path_of(i);
+                i += 1;
+                let started = Instant::now();
+                match get_status(&mut conn, &path).await {
+                    Ok(200) => latencies.push(started.elapsed().as_micros() as u32),
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map(|&us| us as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    Ok(Figures {
+        requests: latencies.len(),
+        errors,
+        rps: latencies.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+    })
+}
+
+fn report(name: &str, f: &Figures) {
+    println!(
+        "{name:<44} {:>10.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} ok, {} errors)",
+        f.rps, f.p50_ms, f.p99_ms, f.requests, f.errors
+    );
+}
+
+/// Time from starting `mdm-host up` to its first successful response.
+async fn startup_ms(state: &Path) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let host = start_host(state, None)?;
+    let mut conn = connect(&host.url).await?;
+    let status = get_status(&mut conn, "/api/v1/units/SE2321000016-B000000").await?;
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    if status != 200 {
+        bail!("first response was {status}, not 200");
+    }
+    Ok(elapsed)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    let state = tempfile::tempdir()?;
+    let seed = state.path().join("seed.json");
+    write_seed(&seed, options.units)?;
+
+    // First start: compiles the components (cold cache) and loads the data.
+    let started = Instant::now();
+    let host = start_host(state.path(), Some(&seed))?;
+    let cold_ms = started.elapsed().as_secs_f64() * 1000.0;
+    drop(host);
+    let warm_ms = startup_ms(state.path()).await?;
+
+    let host = start_host(state.path(), None)?;
+    let n = options.units;
+    println!(
+        "mdm-host benchmark: {} units, {} connections, {} s per scenario",
+        n, options.connections, options.seconds
+    );
+    println!("start-up with data load and cold compile cache: {cold_ms:>8.0} ms");
+    println!("start-up to first response, warm compile cache: {warm_ms:>8.0} ms");
+
+    let read = load(
+        &host.url,
+        options.connections,
+        options.seconds,
+        Arc::new(move |i| format!("/api/v1/units/{}", hsa_id((i * 104_729) % n))),
+    )
+    .await?;
+    report("GET /api/v1/units/{id} (key-value read)", &read);
+    Ok(())
+}

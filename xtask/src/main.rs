@@ -1,0 +1,158 @@
+//! `cargo xtask <command>`: orchestration that is more than one cargo call.
+//!
+//! - `up`: makes sure the wasm target is installed, builds the components
+//!   and the host, and runs the platform with the demo data.
+//! - `test`: makes sure the services the tests start are installed
+//!   (`redis-server` from Debian's packages), checks formatting and lints,
+//!   then runs every test of the workspace.
+//! - `bench`: builds everything in release mode and runs the HTTP benchmark.
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => up(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask up [mdm-host up options] | cargo xtask test [cargo test args] | cargo xtask bench [options]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The crates built for wasm32-wasip2: the four functions and the test apps.
+const WASM_CRATES: &[&str] = &[
+    "unit-lookup",
+    "address-validation",
+    "producer-updates",
+    "order-intake",
+    "host-probe",
+];
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(mut command: Command) -> anyhow::Result<()> {
+    let shown = format!("{command:?}");
+    eprintln!("xtask: running {shown}");
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+fn on_path(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program} >/dev/null 2>&1"))
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs a Debian package when its program is missing and we may (root,
+/// or passwordless sudo); otherwise says exactly what to install.
+fn ensure_program(program: &str, package: &str) -> anyhow::Result<()> {
+    if on_path(program) {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let prefix = if is_root { "" } else { "sudo -n " };
+    eprintln!("xtask: {program} is missing; installing Debian's {package}");
+    let script = format!(
+        "{prefix}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {prefix}apt-get install -y -qq {package}"
+    );
+    let installed = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed || !on_path(program) {
+        bail!("the tests need {program}; install it with `apt-get install {package}` and run again");
+    }
+    Ok(())
+}
+
+/// The components are built for this target; rustup does not add a target
+/// named in rust-toolchain.toml to an already installed toolchain, so we do.
+fn ensure_wasm_target() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("rustup is needed to add the wasm32-wasip2 target")?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-wasip2")
+    {
+        return Ok(());
+    }
+    let mut add = Command::new("rustup");
+    add.args(["target", "add", "wasm32-wasip2"]);
+    run(add)
+}
+
+fn up(extra: &[String]) -> anyhow::Result<()> {
+    ensure_wasm_target()?;
+    let mut host = cargo();
+    host.args(["run", "--release", "--quiet", "-p", "mdm-host", "--", "up", "--build", "--demo"]);
+    host.args(extra);
+    run(host)
+}
+
+fn test(extra: &[String]) -> anyhow::Result<()> {
+    ensure_wasm_target()?;
+    ensure_program("redis-server", "redis-server")?;
+
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run(fmt)?;
+
+    // Native crates (the workspace's default members), then the components
+    // for the target they are built for.
+    let mut clippy = cargo();
+    clippy.args(["clippy", "--release", "--all-targets", "--", "-D", "warnings"]);
+    run(clippy)?;
+    let mut clippy_wasm = cargo();
+    clippy_wasm.args(["clippy", "--release", "--target", "wasm32-wasip2"]);
+    for component in WASM_CRATES {
+        clippy_wasm.args(["-p", component]);
+    }
+    clippy_wasm.args(["--", "-D", "warnings"]);
+    run(clippy_wasm)?;
+
+    // The default members: every native crate, including the end-to-end
+    // tests, which build the components they run.
+    let mut test = cargo();
+    test.args(["test", "--release", "--no-fail-fast"]);
+    test.args(extra);
+    run(test)
+}
+
+fn bench(extra: &[String]) -> anyhow::Result<()> {
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "mdm-host", "-p", "mdm-bench"]);
+    run(build)?;
+    let mut bench = cargo();
+    bench.args(["run", "--release", "--quiet", "-p", "mdm-bench", "--"]);
+    bench.args(extra);
+    run(bench)
+}
