@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use mdm_host::{LoadOptions, Limits};
+use mdm_host::{Limits, LoadOptions};
 use tokio::sync::oneshot;
 
 /// The repository root.
@@ -40,7 +40,10 @@ pub fn build_wasm(packages: &[&str]) {
         cargo.args(["-p", p]);
     }
     let status = cargo.status().expect("cargo runs");
-    assert!(status.success(), "building {missing:?} for wasm32-wasip2 failed");
+    assert!(
+        status.success(),
+        "building {missing:?} for wasm32-wasip2 failed"
+    );
     built.extend(missing.iter().map(|p| p.to_string()));
 }
 
@@ -171,7 +174,10 @@ impl Redis {
             });
         let deadline = Instant::now() + Duration::from_secs(10);
         while !socket.exists() {
-            assert!(Instant::now() < deadline, "redis-server did not start within 10 s");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start within 10 s"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Self { child, dir }
@@ -179,7 +185,10 @@ impl Redis {
 
     /// The URL to give a runtime config.
     pub fn url(&self) -> String {
-        format!("redis+unix://{}", self.dir.path().join("redis.sock").display())
+        format!(
+            "redis+unix://{}",
+            self.dir.path().join("redis.sock").display()
+        )
     }
 
     /// A runtime config file making `label` this Redis.

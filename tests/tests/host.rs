@@ -48,10 +48,19 @@ async fn spin_key_value_round_trips_through_sqlite() {
         .await
         .unwrap();
     assert_eq!(put.status(), 204);
-    assert_eq!(text(host.get("/probe/kv/default/greeting").await).await, (200, "hej".into()));
+    assert_eq!(
+        text(host.get("/probe/kv/default/greeting").await).await,
+        (200, "hej".into())
+    );
     // Both interfaces see the same store.
-    assert_eq!(text(host.get("/probe/wasi-kv/default/greeting").await).await, (200, "hej".into()));
-    assert_eq!(text(host.get("/probe/kv/default/missing").await).await, (404, "absent".into()));
+    assert_eq!(
+        text(host.get("/probe/wasi-kv/default/greeting").await).await,
+        (200, "hej".into())
+    );
+    assert_eq!(
+        text(host.get("/probe/kv/default/missing").await).await,
+        (404, "absent".into())
+    );
 }
 
 #[tokio::test]
@@ -63,7 +72,10 @@ async fn store_not_granted_to_the_component_is_access_denied() {
         (403, "access-denied".into())
     );
     // probe may open "default" only.
-    assert_eq!(text(host.get("/probe/kv/audit/x").await).await, (403, "access-denied".into()));
+    assert_eq!(
+        text(host.get("/probe/kv/audit/x").await).await,
+        (403, "access-denied".into())
+    );
     assert_eq!(
         text(host.get("/probe/wasi-kv/audit/x").await).await,
         (403, "access-denied".into())
@@ -73,8 +85,14 @@ async fn store_not_granted_to_the_component_is_access_denied() {
 #[tokio::test]
 async fn variables_resolve_templates_with_defaults_and_overrides() {
     let host = probe_host(&[], |_| {}).await;
-    assert_eq!(text(host.get("/probe/var/greeting").await).await, (200, "hej, world".into()));
-    assert_eq!(text(host.get("/probe/var/token").await).await, (200, "s3cret".into()));
+    assert_eq!(
+        text(host.get("/probe/var/greeting").await).await,
+        (200, "hej, world".into())
+    );
+    assert_eq!(
+        text(host.get("/probe/var/token").await).await,
+        (200, "s3cret".into())
+    );
     let (status, body) = text(host.get("/probe/var/nope").await).await;
     assert_eq!(status, 404, "{body}");
     let (status, body) = text(host.get("/probe/var/Bad-Name").await).await;
@@ -83,7 +101,10 @@ async fn variables_resolve_templates_with_defaults_and_overrides() {
 
     // An override (SPIN_VARIABLE_GREETING) beats the manifest default.
     let host = probe_host(&[("greeting", "hallå")], |_| {}).await;
-    assert_eq!(text(host.get("/probe/var/greeting").await).await, (200, "hallå, world".into()));
+    assert_eq!(
+        text(host.get("/probe/var/greeting").await).await,
+        (200, "hallå, world".into())
+    );
 }
 
 #[tokio::test]
@@ -124,14 +145,20 @@ async fn outbound_http_follows_allowed_outbound_hosts() {
     let host = probe_host(&[("upstream_port", &port_text)], |_| {}).await;
 
     // Allowed through the templated entry http://127.0.0.1:{{ upstream_port }}.
-    let (status, body) =
-        text(host.get(&format!("/probe/outbound?url=http://127.0.0.1:{port}/")).await).await;
+    let (status, body) = text(
+        host.get(&format!("/probe/outbound?url=http://127.0.0.1:{port}/"))
+            .await,
+    )
+    .await;
     assert_eq!((status, body.as_str()), (200, "200 upstream says hi"));
 
     // Same host, another port: not listed, so the guest gets an error, not a crash.
     let (status, body) = text(host.get("/probe/outbound?url=http://127.0.0.1:1/").await).await;
     assert_eq!(status, 502, "{body}");
-    assert!(body.contains("Denied"), "guest should see the denied error code: {body}");
+    assert!(
+        body.contains("Denied"),
+        "guest should see the denied error code: {body}"
+    );
 
     let (status, body) = text(host.get("/probe/outbound?url=https://example.com/").await).await;
     assert_eq!(status, 502, "{body}");
@@ -141,8 +168,11 @@ async fn outbound_http_follows_allowed_outbound_hosts() {
 #[tokio::test]
 async fn service_chaining_reaches_a_private_component_in_process() {
     let host = probe_host(&[], |_| {}).await;
-    let (status, body) =
-        text(host.get("/probe/outbound?url=http://probe-private.spin.internal/hello").await).await;
+    let (status, body) = text(
+        host.get("/probe/outbound?url=http://probe-private.spin.internal/hello")
+            .await,
+    )
+    .await;
     assert_eq!((status, body.as_str()), (200, "200 hello"));
     // A private component has no public route.
     let (status, _) = text(host.get("/hello").await).await;
@@ -235,7 +265,10 @@ async fn spin_request_headers_are_set_and_client_copies_are_stripped() {
     assert_eq!(response.status(), 200);
     let headers: serde_json::Value = response.json().await.unwrap();
     let addr = host.addr;
-    assert_eq!(headers["spin-full-url"], format!("http://{addr}/probe/headers?x=1"));
+    assert_eq!(
+        headers["spin-full-url"],
+        format!("http://{addr}/probe/headers?x=1")
+    );
     assert_eq!(headers["spin-path-info"], "/headers");
     assert_eq!(headers["spin-matched-route"], "/probe/...");
     assert_eq!(headers["spin-raw-component-route"], "/probe/...");
@@ -265,7 +298,10 @@ async fn exact_route_beats_wildcard_and_unknown_paths_are_404_problems() {
 
     let missing = host.get("/nowhere").await;
     assert_eq!(missing.status(), 404);
-    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: serde_json::Value = missing.json().await.unwrap();
     assert_eq!(body["type"], "urn:mdm:problem:route-not-found");
 }
@@ -283,7 +319,11 @@ async fn concurrent_cas_increments(host: &TestHost, key: &str, n: usize) {
         assert_eq!(task.await.unwrap(), 200);
     }
     let (status, body) = text(host.get(&format!("/probe/wasi-kv/default/{key}")).await).await;
-    assert_eq!((status, body), (200, n.to_string()), "every increment must survive");
+    assert_eq!(
+        (status, body),
+        (200, n.to_string()),
+        "every increment must survive"
+    );
 }
 
 #[tokio::test]

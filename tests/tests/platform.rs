@@ -72,9 +72,24 @@ async fn stored_unit_is_read_with_its_version_as_etag() {
 #[tokio::test]
 async fn unknown_unit_is_404_and_malformed_id_is_400() {
     let host = platform(|_| {}).await;
-    let body = problem(host.get("/api/v1/units/SE2321000016-NOPE").await, 404, "not-found").await;
-    assert!(body["detail"].as_str().unwrap().contains("SE2321000016-NOPE"));
-    let body = problem(host.get("/api/v1/units/not-an-id").await, 400, "invalid-hsa-id").await;
+    let body = problem(
+        host.get("/api/v1/units/SE2321000016-NOPE").await,
+        404,
+        "not-found",
+    )
+    .await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("SE2321000016-NOPE")
+    );
+    let body = problem(
+        host.get("/api/v1/units/not-an-id").await,
+        400,
+        "invalid-hsa-id",
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("SE"), "{body}");
     problem(
         host.client
@@ -93,7 +108,10 @@ async fn producer_creates_a_unit_once() {
     let host = platform(|_| {}).await;
     let created = create(&host, &new_unit("SE2321000016-T001")).await;
     assert_eq!(created.status(), 201);
-    assert_eq!(created.headers()["location"], "/api/v1/units/SE2321000016-T001");
+    assert_eq!(
+        created.headers()["location"],
+        "/api/v1/units/SE2321000016-T001"
+    );
     assert_eq!(created.headers()["etag"], "\"1\"");
     let unit: Value = created.json().await.unwrap();
     assert_eq!(unit["version"], 1);
@@ -118,7 +136,10 @@ async fn producer_creates_a_unit_once() {
         .json()
         .await
         .unwrap();
-    assert_eq!(again["name"], "Testmottagning", "a refused create changes nothing");
+    assert_eq!(
+        again["name"], "Testmottagning",
+        "a refused create changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +153,12 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
             .body(body)
             .send()
     };
-    problem(post_raw("{not json", "application/json").await.unwrap(), 400, "malformed-body").await;
+    problem(
+        post_raw("{not json", "application/json").await.unwrap(),
+        400,
+        "malformed-body",
+    )
+    .await;
     problem(
         post_raw("{}", "text/plain").await.unwrap(),
         415,
@@ -143,23 +169,38 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     let mut unknown = new_unit(id);
     unknown["colour"] = json!("blue");
     let body = problem(create(&host, &unknown).await, 400, "malformed-body").await;
-    assert!(body["detail"].as_str().unwrap().contains("colour"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("colour"),
+        "{body}"
+    );
 
     // Server-owned fields cannot be set by clients (mass assignment).
     let mut owned = new_unit(id);
     owned["version"] = json!(42);
     let body = problem(create(&host, &owned).await, 400, "malformed-body").await;
-    assert!(body["detail"].as_str().unwrap().contains("version"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("version"),
+        "{body}"
+    );
 
     let mut bad_org = new_unit(id);
     bad_org["organisation_number"] = json!("2321000017");
     let body = problem(create(&host, &bad_org).await, 422, "invalid-unit").await;
-    assert!(body["detail"].as_str().unwrap().starts_with("organisation_number"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("organisation_number"),
+        "{body}"
+    );
 
     let mut bad_parent = new_unit(id);
     bad_parent["parent"] = json!("SE2321000016-ÅÄÖ");
     let body = problem(create(&host, &bad_parent).await, 422, "invalid-unit").await;
-    assert!(body["detail"].as_str().unwrap().starts_with("parent"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().starts_with("parent"),
+        "{body}"
+    );
 
     let mut unverified = new_unit(id);
     unverified["visiting_address"] = json!({
@@ -167,7 +208,12 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     });
     problem(create(&host, &unverified).await, 422, "invalid-unit").await;
 
-    problem(host.get(&format!("/api/v1/units/{id}")).await, 404, "not-found").await;
+    problem(
+        host.get(&format!("/api/v1/units/{id}")).await,
+        404,
+        "not-found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -198,7 +244,12 @@ async fn address_places_and_orders_are_read_from_the_store() {
     assert_eq!(order.status(), 200);
     let order: Value = order.json().await.unwrap();
     assert_eq!(order["status"], "signed");
-    problem(host.get("/api/v1/orders/ord-1999-0404").await, 404, "not-found").await;
+    problem(
+        host.get("/api/v1/orders/ord-1999-0404").await,
+        404,
+        "not-found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -213,17 +264,35 @@ async fn concurrent_creates_of_one_unit_have_exactly_one_winner_on_redis() {
         let mut body = new_unit("SE2321000016-RACE");
         body["name"] = json!(format!("Contender {i}"));
         tasks.push(tokio::spawn(async move {
-            client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }));
     }
     let mut statuses = Vec::new();
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|&&s| s == 409).count(), 49, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
     // The seeded data is in Redis too.
-    assert_eq!(host.get("/api/v1/units/SE2321000016-15CQ").await.status(), 200);
+    assert_eq!(
+        host.get("/api/v1/units/SE2321000016-15CQ").await.status(),
+        200
+    );
 }
 
 #[tokio::test]

@@ -87,7 +87,9 @@ fn ensure_program(program: &str, package: &str) -> anyhow::Result<()> {
         .status()
         .is_ok_and(|s| s.success());
     if !installed || !on_path(program) {
-        bail!("the tests need {program}; install it with `apt-get install {package}` and run again");
+        bail!(
+            "the tests need {program}; install it with `apt-get install {package}` and run again"
+        );
     }
     Ok(())
 }
@@ -110,10 +112,31 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     run(add)
 }
 
+/// Builds the native crates as one set (the workspace's default members), so
+/// `up`, `test` and `bench` share one build of wasmtime instead of each
+/// unifying features differently and compiling it again.
+fn build_native() -> anyhow::Result<()> {
+    let mut build = cargo();
+    build.args(["build", "--release"]);
+    run(build)
+}
+
+fn host_binary() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent")
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    target.join("release").join("mdm-host")
+}
+
 fn up(extra: &[String]) -> anyhow::Result<()> {
     ensure_wasm_target()?;
-    let mut host = cargo();
-    host.args(["run", "--release", "--quiet", "-p", "mdm-host", "--", "up", "--build", "--demo"]);
+    build_native()?;
+    let mut host = Command::new(host_binary());
+    host.args(["up", "--build", "--demo"]);
     host.args(extra);
     run(host)
 }
@@ -129,7 +152,14 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
     // Native crates (the workspace's default members), then the components
     // for the target they are built for.
     let mut clippy = cargo();
-    clippy.args(["clippy", "--release", "--all-targets", "--", "-D", "warnings"]);
+    clippy.args([
+        "clippy",
+        "--release",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     run(clippy)?;
     let mut clippy_wasm = cargo();
     clippy_wasm.args(["clippy", "--release", "--target", "wasm32-wasip2"]);
@@ -148,11 +178,12 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
 }
 
 fn bench(extra: &[String]) -> anyhow::Result<()> {
-    let mut build = cargo();
-    build.args(["build", "--release", "-p", "mdm-host", "-p", "mdm-bench"]);
-    run(build)?;
-    let mut bench = cargo();
-    bench.args(["run", "--release", "--quiet", "-p", "mdm-bench", "--"]);
+    ensure_wasm_target()?;
+    build_native()?;
+    let mut components = Command::new(host_binary());
+    components.args(["build"]);
+    run(components)?;
+    let mut bench = Command::new(host_binary().with_file_name("mdm-bench"));
     bench.args(extra);
     run(bench)
 }

@@ -19,7 +19,9 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     match (req.method(), path.strip_prefix(PLACES)) {
         (Method::Get, Some(id)) if !id.is_empty() => get_place(id),
         (m, Some(_)) => Err(ApiError::method_not_allowed(&m.to_string(), path)),
-        _ => Err(ApiError::not_found(format!("there is no resource at {path}"))),
+        _ => Err(ApiError::not_found(format!(
+            "there is no resource at {path}"
+        ))),
     }
 }
 
@@ -37,7 +39,9 @@ fn get_place(id: &str) -> Result<Response, ApiError> {
     if !is_uuid(id) {
         return Err(ApiError::bad_request(
             "invalid-register-id",
-            format!("{id:?} is not an objektidentitet (a UUID such as 6f1c0e3a-3b7e-4c55-9d0e-2a4b1c9e7f10)"),
+            format!(
+                "{id:?} is not an objektidentitet (a UUID such as 6f1c0e3a-3b7e-4c55-9d0e-2a4b1c9e7f10)"
+            ),
         ));
     }
     let kv = SpinKv::open_default().map_err(ApiError::store)?;

@@ -70,7 +70,9 @@ impl ApiError {
     pub fn into_response(self, instance: Option<&str>) -> Response {
         let body = serde_json::to_vec(&self.problem(instance)).unwrap_or_default();
         let mut builder = Response::builder();
-        builder.status(self.status).header("content-type", PROBLEM_JSON);
+        builder
+            .status(self.status)
+            .header("content-type", PROBLEM_JSON);
         if self.status == 405 {
             builder.header("allow", "GET, POST");
         }
@@ -114,7 +116,13 @@ pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let media_type = req
         .header("content-type")
         .and_then(|v| v.as_str())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if media_type.as_deref() != Some(JSON) {
         return Err(ApiError::new(
             415,
@@ -141,6 +149,11 @@ pub fn if_none_match_hits(header: &str, version: u64) -> bool {
     })
 }
 
+/// The current time as RFC 3339 in UTC with seconds, e.g. `2026-12-04T10:15:00Z`.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +169,11 @@ mod tests {
             ("3", 3, false),
         ];
         for (header, version, expected) in cases {
-            assert_eq!(if_none_match_hits(header, version), expected, "{header} vs {version}");
+            assert_eq!(
+                if_none_match_hits(header, version),
+                expected,
+                "{header} vs {version}"
+            );
         }
     }
 
@@ -168,9 +185,4 @@ mod tests {
         assert_eq!(p.title, "Not Found");
         assert_eq!(p.instance.as_deref(), Some("/api/v1/units/SE1-X"));
     }
-}
-
-/// The current time as RFC 3339 in UTC with seconds, e.g. `2026-12-04T10:15:00Z`.
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }

@@ -17,13 +17,19 @@ pub enum HsaIdError {
 impl std::fmt::Display for HsaIdError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::TooLong(n) => write!(f, "it has {n} characters, at most {HSA_ID_MAX_LEN} are allowed"),
+            Self::TooLong(n) => write!(
+                f,
+                "it has {n} characters, at most {HSA_ID_MAX_LEN} are allowed"
+            ),
             Self::MissingCountry => write!(f, "it must start with the country code SE"),
             Self::BadOwnerNumber => write!(
                 f,
                 "SE must be followed by the catalogue owner's 10- or 12-digit organisation number"
             ),
-            Self::MissingSuffix => write!(f, "the organisation number must be followed by '-' and a local part"),
+            Self::MissingSuffix => write!(
+                f,
+                "the organisation number must be followed by '-' and a local part"
+            ),
             Self::BadCharacter(c) => write!(
                 f,
                 "{c:?} is not allowed; the local part uses only A-Z, a-z and 0-9"
@@ -95,7 +101,11 @@ mod tests {
             ("SE2321000016-15ÅQ", Err(HsaIdError::BadCharacter('Å'))),
             ("SE2321000016-15@Q", Err(HsaIdError::BadCharacter('@'))),
             ("SE2321000016-15/Q", Err(HsaIdError::BadCharacter('/'))),
-            ("SE2321000016-ABCDEFGHIJKLMNOPQR", Err(HsaIdError::TooLong(32))),
+            ("SE2321000016-ABCDEFGHIJKLMNOPQR", Ok(())),
+            (
+                "SE2321000016-ABCDEFGHIJKLMNOPQRS",
+                Err(HsaIdError::TooLong(32)),
+            ),
         ];
         for (id, expected) in cases {
             assert_eq!(&check_hsa_id(id), expected, "{id}");
@@ -108,7 +118,14 @@ mod tests {
         for ok in ["2321000016", "232100-0016", "5565594230"] {
             assert!(is_valid_organisation_number(ok), "{ok}");
         }
-        for bad in ["2321000017", "232100001", "23210000160", "23210-00016", "abcdefghij", ""] {
+        for bad in [
+            "2321000017",
+            "232100001",
+            "23210000160",
+            "23210-00016",
+            "abcdefghij",
+            "",
+        ] {
             assert!(!is_valid_organisation_number(bad), "{bad}");
         }
     }

@@ -22,7 +22,9 @@ fn route(req: &Request) -> Result<Response, ApiError> {
             format!("{id:?} is not an order id (letters, digits and '-', at most 64)"),
         )),
         (m, Some(id)) if !id.is_empty() => Err(ApiError::method_not_allowed(&m.to_string(), path)),
-        _ => Err(ApiError::not_found(format!("there is no resource at {path}"))),
+        _ => Err(ApiError::not_found(format!(
+            "there is no resource at {path}"
+        ))),
     }
 }
 

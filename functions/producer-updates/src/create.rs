@@ -36,9 +36,8 @@ pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
 /// Field rules a producer's input must meet; the first broken rule is
 /// reported with the field's JSON name.
 fn check(input: &UnitInput) -> Result<(), ApiError> {
-    let invalid = |field: &str, why: String| {
-        ApiError::new(422, "invalid-unit", format!("{field}: {why}"))
-    };
+    let invalid =
+        |field: &str, why: String| ApiError::new(422, "invalid-unit", format!("{field}: {why}"));
     for (field, id) in [
         ("hsa_id", Some(&input.hsa_id)),
         ("care_provider", Some(&input.care_provider)),

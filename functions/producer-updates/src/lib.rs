@@ -19,7 +19,9 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     match (req.method(), req.path()) {
         (Method::Post, UNITS) => create::create_unit(req),
         (m, UNITS) => Err(ApiError::method_not_allowed(&m.to_string(), UNITS)),
-        (_, path) => Err(ApiError::not_found(format!("there is no resource at {path}"))),
+        (_, path) => Err(ApiError::not_found(format!(
+            "there is no resource at {path}"
+        ))),
     }
 }
 

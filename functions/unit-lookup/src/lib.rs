@@ -18,16 +18,22 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     let path = req.path();
     match (req.method(), path.strip_prefix(UNITS)) {
         (Method::Get, Some(id)) if !id.is_empty() && !id.contains('/') => get_unit(req, id),
-        (_, Some(id)) if !id.is_empty() && !id.contains('/') => {
-            Err(ApiError::method_not_allowed(&req.method().to_string(), path))
-        }
-        _ => Err(ApiError::not_found(format!("there is no resource at {path}"))),
+        (_, Some(id)) if !id.is_empty() && !id.contains('/') => Err(ApiError::method_not_allowed(
+            &req.method().to_string(),
+            path,
+        )),
+        _ => Err(ApiError::not_found(format!(
+            "there is no resource at {path}"
+        ))),
     }
 }
 
 fn get_unit(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
     mdm_identifiers::check_hsa_id(hsa_id).map_err(|e| {
-        ApiError::bad_request("invalid-hsa-id", format!("{hsa_id:?} is not an HSA-id: {e}"))
+        ApiError::bad_request(
+            "invalid-hsa-id",
+            format!("{hsa_id:?} is not an HSA-id: {e}"),
+        )
     })?;
     let kv = SpinKv::open_default().map_err(ApiError::store)?;
     let unit: Unit = get_json(&kv, &keys::unit(hsa_id))

@@ -103,10 +103,7 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
 
     let variables = match &options.variable_overrides {
         None => mdm_manifest::Variables::from_env(&manifest)?,
-        Some(map) => mdm_manifest::Variables::resolve(&manifest, |env_var| {
-            let name = env_var.strip_prefix("SPIN_VARIABLE_")?.to_ascii_lowercase();
-            map.get(&name).cloned()
-        })?,
+        Some(map) => mdm_manifest::Variables::resolve(&manifest, |name| map.get(name).cloned())?,
     };
     warnings.extend(manifest.warnings().iter().cloned());
 
@@ -137,9 +134,11 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("component {id}: cannot be linked against this host"))?;
-        let pre = ProxyPre::new(pre).map_err(anyhow::Error::from).with_context(|| {
-            format!("component {id}: does not export wasi:http/incoming-handler")
-        })?;
+        let pre = ProxyPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .with_context(|| {
+                format!("component {id}: does not export wasi:http/incoming-handler")
+            })?;
         let vars: HashMap<String, String> = variables.component(id);
         let (outbound, outbound_warnings) =
             mdm_manifest::AllowedHosts::for_component(&manifest, &variables, id)
@@ -148,7 +147,10 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
         let spec = manifest.component(id).expect("selected ids exist");
         let grants = KvGrants::new(
             stores.clone(),
-            spec.key_value_stores.iter().map(|l| l.to_string()).collect(),
+            spec.key_value_stores
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
         );
         let environment: Vec<(String, String)> = spec
             .environment

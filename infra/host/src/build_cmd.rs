@@ -29,7 +29,9 @@ pub fn run(manifest_dir: &Path, steps: &[BuildStep]) -> anyhow::Result<()> {
                 .arg(command)
                 .current_dir(&dir)
                 .status()
-                .with_context(|| format!("could not start `{command}` for {}", step.component_id))?;
+                .with_context(|| {
+                    format!("could not start `{command}` for {}", step.component_id)
+                })?;
             if !status.success() {
                 bail!(
                     "build of component {} failed: `{command}` exited with {status}",

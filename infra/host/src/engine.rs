@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use wasmtime::component::Linker;
-use wasmtime::{Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig,
+};
 
 use crate::state::HostState;
 

@@ -53,10 +53,7 @@ impl KvGrants {
         if !self.granted.iter().any(|g| g == label) {
             return Err(Denied::AccessDenied);
         }
-        self.catalog
-            .get(label)
-            .cloned()
-            .ok_or(Denied::NoSuchStore)
+        self.catalog.get(label).cloned().ok_or(Denied::NoSuchStore)
     }
 }
 

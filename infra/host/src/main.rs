@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use mdm_host::{LoadOptions, Limits, app, build_cmd, seed, server};
+use mdm_host::{Limits, LoadOptions, app, build_cmd, seed, server};
 
 #[derive(Parser)]
-#[command(name = "mdm-host", version, about = "Runs Spin HTTP apps locally, the way `spin up` does")]
+#[command(
+    name = "mdm-host",
+    version,
+    about = "Runs Spin HTTP apps locally, the way `spin up` does"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -173,7 +177,9 @@ fn print_demo_calls(addr: SocketAddr) {
     println!();
     println!("Try it:");
     println!("  curl -i http://{addr}/api/v1/units/SE2321000016-15CQ");
-    println!("  curl -i http://{addr}/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70");
+    println!(
+        "  curl -i http://{addr}/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70"
+    );
     println!("  curl -i http://{addr}/api/v1/orders/ord-2026-0001");
     println!(
         "  curl -i -X POST http://{addr}/api/v1/producer/units -H 'content-type: application/json' \\\n      -d @infra/demo/new-unit.json"

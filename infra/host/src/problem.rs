@@ -28,5 +28,7 @@ pub fn response(status: StatusCode, kind: &str, detail: &str) -> Response<WasiBo
 
 /// A complete body in the boxed type wasi-http responses use.
 pub fn full(bytes: Bytes) -> WasiBody {
-    Full::new(bytes).map_err(|never| match never {}).boxed_unsync()
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }

@@ -65,7 +65,10 @@ impl RuntimeConfig {
     pub fn load(file: Option<&Path>, state_dir: &Path) -> Result<Self, RuntimeConfigError> {
         let default_db = state_dir.join("sqlite_key_value.db");
         let mut stores = BTreeMap::new();
-        stores.insert("default".to_string(), ResolvedStore::Sqlite(default_db.clone()));
+        stores.insert(
+            "default".to_string(),
+            ResolvedStore::Sqlite(default_db.clone()),
+        );
         let Some(file) = file else {
             return Ok(Self { stores });
         };
@@ -113,7 +116,9 @@ mod tests {
 
     #[test]
     fn redis_replaces_the_default_store() {
-        let config = load("[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:6379\"\n").unwrap();
+        let config =
+            load("[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:6379\"\n")
+                .unwrap();
         assert_eq!(
             config.stores["default"],
             ResolvedStore::Redis("redis://127.0.0.1:6379".into())
@@ -122,7 +127,8 @@ mod tests {
 
     #[test]
     fn spin_store_path_is_relative_to_the_file() {
-        let config = load("[key_value_store.audit]\ntype = \"spin\"\npath = \"data/audit.db\"\n").unwrap();
+        let config =
+            load("[key_value_store.audit]\ntype = \"spin\"\npath = \"data/audit.db\"\n").unwrap();
         match &config.stores["audit"] {
             ResolvedStore::Sqlite(p) => assert!(p.ends_with("data/audit.db")),
             other => panic!("unexpected {other:?}"),

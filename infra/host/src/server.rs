@@ -16,13 +16,13 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use wasmtime::component::ResourceTable;
-use wasmtime::{Engine, Store, StoreLimitsBuilder, Trap};
+use wasmtime::{Engine, Store, StoreLimitsBuilder, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
 
-use crate::engine::{EPOCH_TICK, Limits};
+use crate::engine::Limits;
 use crate::kv::{KvCtx, KvGrants};
 use crate::logs::{PrefixedOutput, Sink};
 use crate::outbound::OutboundHooks;
@@ -48,7 +48,6 @@ pub struct Runtime {
     pub router: mdm_router::Router,
     pub limits: Limits,
     permits: Arc<Semaphore>,
-    deadline_ticks: u64,
 }
 
 impl Runtime {
@@ -58,15 +57,12 @@ impl Runtime {
         router: mdm_router::Router,
         limits: Limits,
     ) -> Self {
-        let deadline_ticks =
-            (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         Self {
             engine,
             components,
             router,
             permits: Arc::new(Semaphore::new(limits.max_concurrency as usize)),
             limits,
-            deadline_ticks,
         }
     }
 
@@ -234,12 +230,25 @@ impl Runtime {
 
         let mut store = Store::new(&self.engine, self.host_state(component));
         store.limiter(|s| &mut s.limits);
-        store.set_epoch_deadline(self.deadline_ticks);
-        store.epoch_deadline_trap();
+        // Every epoch tick a running guest yields to the executor, so one
+        // that never returns cannot starve the other requests of a worker
+        // thread; once past its deadline it is interrupted (a trap).
+        let deadline_at = Instant::now() + self.limits.deadline;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline_at {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now()))
+            })
+        });
 
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let prepared = (|| -> wasmtime::Result<_> {
-            let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+            let req = store
+                .data_mut()
+                .http()
+                .new_incoming_request(Scheme::Http, req)?;
             let out = store.data_mut().http().new_response_outparam(sender)?;
             Ok((req, out))
         })();

@@ -25,17 +25,9 @@ pub fn add_to_linker<T: Send + 'static>(
     wit::add_to_linker::<T, VariablesData>(linker, get)
 }
 
-/// Spin's rule for a variable name: lowercase ASCII letters, digits and `_`,
-/// starting with a letter.
-pub fn is_valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 impl wit::Host for &ComponentVariables {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, wit::Error>> {
-        if !is_valid_name(&name) {
+        if mdm_manifest::VariableName::new(&name).is_err() {
             return Ok(Err(wit::Error::InvalidName(format!(
                 "{name:?} is not a variable name: use lowercase letters, digits and '_'"
             ))));
@@ -46,20 +38,5 @@ impl wit::Host for &ComponentVariables {
                 "no variable {name:?} is defined for this component"
             ))),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_valid_name;
-
-    #[test]
-    fn variable_names_follow_spin_rules() {
-        for ok in ["a", "api_key", "x9", "lm_base_url"] {
-            assert!(is_valid_name(ok), "{ok}");
-        }
-        for bad in ["", "A", "9a", "_a", "a-b", "a.b", "apiKey"] {
-            assert!(!is_valid_name(bad), "{bad}");
-        }
     }
 }
