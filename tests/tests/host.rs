@@ -63,6 +63,59 @@ async fn spin_key_value_round_trips_through_sqlite() {
     );
 }
 
+/// Every function of the host's key-value WIT, called by a spin-sdk
+/// component: proves the interfaces written here match what spin-sdk imports,
+/// and that they behave as Spin's do.
+async fn kv_tour_transcript(host: &TestHost) {
+    let response = host
+        .client
+        .post(host.url("/probe/kv-tour"))
+        .send()
+        .await
+        .unwrap();
+    let (status, transcript) = text(response).await;
+    assert_eq!(status, 200, "{transcript}");
+    let expected = [
+        "spin.set=Ok(())",
+        "spin.get=Ok(Some([49]))",
+        "spin.exists=Ok(true)",
+        "spin.delete=Ok(())",
+        "spin.exists-after-delete=Ok(false)",
+        "spin.open-unknown=Some(Error::AccessDenied)",
+        "wasi.set=Ok(())",
+        "wasi.get=Ok(Some([50]))",
+        "wasi.exists=Ok(true)",
+        "wasi.list-keys=Ok(([\"tour-b\"], None))",
+        "wasi.delete=Ok(())",
+        "batch.set-many=Ok(())",
+        "batch.get-many=Ok([(\"tour-c\", Some([51])), (\"tour-x\", None), (\"tour-d\", Some([52]))])",
+        "batch.delete-many=Ok(())",
+        "spin.get-keys-after=Ok(0)",
+        "atomics.increment=Ok(5)",
+        "atomics.increment=Ok(3)",
+        "cas.current=Ok(Some([51]))",
+        "cas.swap=Ok(())",
+        "spin.set-behind-cas=Ok(())",
+        "cas.swap-stale=cas-failed, now Ok(Some([49, 49]))",
+        "final=Ok(Some([49, 49]))",
+    ];
+    assert_eq!(transcript.lines().collect::<Vec<_>>(), expected);
+}
+
+#[tokio::test]
+async fn every_key_value_function_behaves_as_spin_on_sqlite() {
+    let host = probe_host(&[], |_| {}).await;
+    kv_tour_transcript(&host).await;
+}
+
+#[tokio::test]
+async fn every_key_value_function_behaves_as_spin_on_redis() {
+    let redis = Redis::start();
+    let config = redis.runtime_config("default");
+    let host = probe_host(&[], |o| o.runtime_config = Some(config)).await;
+    kv_tour_transcript(&host).await;
+}
+
 #[tokio::test]
 async fn store_not_granted_to_the_component_is_access_denied() {
     let host = probe_host(&[], |_| {}).await;

@@ -45,6 +45,32 @@ pub fn get_json<T: DeserializeOwned>(kv: &impl Kv, key: &str) -> Result<Option<T
         })
 }
 
+/// A stored document as bytes, with the version read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDocument {
+    pub version: u64,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(serde::Deserialize)]
+struct VersionOnly {
+    version: u64,
+}
+
+/// Reads a document without decoding it, only its `version`: for reads that
+/// pass the stored JSON through unchanged.
+pub fn get_raw(kv: &impl Kv, key: &str) -> Result<Option<RawDocument>, RepoError> {
+    let Some(bytes) = kv.get(key)? else {
+        return Ok(None);
+    };
+    let VersionOnly { version } =
+        serde_json::from_slice(&bytes).map_err(|e| RepoError::Corrupt {
+            key: key.to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(Some(RawDocument { version, bytes }))
+}
+
 /// Outcome of [`insert_new_json`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inserted {

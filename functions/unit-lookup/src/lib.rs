@@ -2,9 +2,8 @@
 //! the stored unit with its version as `ETag` (304 on a matching
 //! `If-None-Match`).
 
-use mdm_http_kit::{ApiError, etag, if_none_match_hits, json};
-use mdm_kv_repo::{SpinKv, get_json, keys};
-use mdm_types::Unit;
+use mdm_http_kit::{ApiError, JSON, etag, if_none_match_hits};
+use mdm_kv_repo::{SpinKv, get_raw, keys};
 use spin_sdk::http::{Method, Request, Response};
 
 const UNITS: &str = "/api/v1/units/";
@@ -36,19 +35,25 @@ fn get_unit(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
         )
     })?;
     let kv = SpinKv::open_default().map_err(ApiError::store)?;
-    let unit: Unit = get_json(&kv, &keys::unit(hsa_id))
+    // The stored document is the unit's JSON as the API serves it, written
+    // only by the producers' code through the generated `Unit` type; serve
+    // it as stored and read nothing but its version for the ETag.
+    let document = get_raw(&kv, &keys::unit(hsa_id))
         .map_err(ApiError::store)?
         .ok_or_else(|| ApiError::not_found(format!("there is no unit with HSA-id {hsa_id}")))?;
 
-    let tag = etag(unit.version);
+    let tag = etag(document.version);
     if let Some(inm) = req.header("if-none-match").and_then(|v| v.as_str())
-        && if_none_match_hits(inm, unit.version)
+        && if_none_match_hits(inm, document.version)
     {
         return Ok(Response::builder().status(304).header("etag", tag).build());
     }
-    let mut response = json(200, &unit)?;
-    response.set_header("etag", tag);
-    Ok(response)
+    Ok(Response::builder()
+        .status(200)
+        .header("content-type", JSON)
+        .header("etag", tag)
+        .body(document.bytes)
+        .build())
 }
 
 // spin-sdk's `#[http_component]` expands to the component's export glue,

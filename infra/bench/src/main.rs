@@ -95,14 +95,28 @@ impl Drop for Host {
     }
 }
 
-/// Starts `mdm-host up` and waits for its `Serving http://…` line.
+/// Starts `mdm-host up` on the platform's `spin.toml` and waits for its
+/// `Serving http://…` line.
 fn start_host(state: &Path, seed: Option<&Path>) -> anyhow::Result<Host> {
+    start_app("spin.toml", state, seed)
+}
+
+fn start_app(manifest: &str, state: &Path, seed: Option<&Path>) -> anyhow::Result<Host> {
     let binary = root().join("target/release/mdm-host");
     let mut command = Command::new(&binary);
     command
         .current_dir(root())
-        .args(["up", "--listen", "127.0.0.1:0", "--state-dir"])
+        .args([
+            "up",
+            "--listen",
+            "127.0.0.1:0",
+            "-f",
+            manifest,
+            "--state-dir",
+        ])
         .arg(state)
+        // The probe app requires this variable; the platform ignores it.
+        .env("SPIN_VARIABLE_API_TOKEN", "bench")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -264,5 +278,23 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     report("GET /api/v1/units/{id} (key-value read)", &read);
+    drop(host);
+
+    // The floor: a spin-sdk component that answers without touching the
+    // store, on the same host. The ratio says what the read itself costs.
+    let probe_state = tempfile::tempdir()?;
+    let probe = start_app("tests/apps/host-probe/spin.toml", probe_state.path(), None)?;
+    let hello = load(
+        &probe.url,
+        options.connections,
+        options.seconds,
+        Arc::new(|_| "/probe/hello".to_string()),
+    )
+    .await?;
+    report("GET /probe/hello (fresh instance, no store)", &hello);
+    println!(
+        "key-value read / hello throughput ratio: {:.2}",
+        read.rps / hello.rps
+    );
     Ok(())
 }

@@ -103,6 +103,7 @@ async fn handle(req: Request) -> Response {
         (Method::Get, ["spin-forever"]) => spin_forever(),
         (Method::Get, ["grow-memory", mib]) => grow_memory(mib),
         (Method::Get, ["hello"]) => text(200, "hello"),
+        (Method::Post, ["kv-tour"]) => text(200, kv_tour()),
         _ => {
             // Say which route the host matched, so routing tests can tell
             // which component answered.
@@ -142,6 +143,98 @@ fn cas_increment(key: &str) -> Response {
         }
     }
     text(500, "gave up")
+}
+
+/// Calls every function of Spin's key-value interface and of
+/// `wasi:keyvalue` store, atomics and batch once, and writes down what each
+/// returned: a transcript the host's tests compare exactly.
+fn kv_tour() -> String {
+    use spin_sdk::wit::wasi::keyvalue::batch;
+    let mut log = Vec::new();
+    let spin = Store::open("default").expect("open default");
+    log.push(format!("spin.set={:?}", spin.set("tour-a", b"1")));
+    log.push(format!("spin.get={:?}", spin.get("tour-a")));
+    log.push(format!("spin.exists={:?}", spin.exists("tour-a")));
+    log.push(format!("spin.delete={:?}", spin.delete("tour-a")));
+    log.push(format!(
+        "spin.exists-after-delete={:?}",
+        spin.exists("tour-a")
+    ));
+    log.push(format!("spin.open-unknown={:?}", Store::open("nope").err()));
+
+    let bucket = wasi_store::open("default").expect("open default bucket");
+    log.push(format!("wasi.set={:?}", bucket.set("tour-b", b"2")));
+    log.push(format!("wasi.get={:?}", bucket.get("tour-b")));
+    log.push(format!("wasi.exists={:?}", bucket.exists("tour-b")));
+    let keys = bucket.list_keys(None).map(|r| {
+        let mut tour: Vec<String> = r
+            .keys
+            .into_iter()
+            .filter(|k| k.starts_with("tour-"))
+            .collect();
+        tour.sort();
+        (tour, r.cursor)
+    });
+    log.push(format!("wasi.list-keys={keys:?}"));
+    log.push(format!("wasi.delete={:?}", bucket.delete("tour-b")));
+
+    log.push(format!(
+        "batch.set-many={:?}",
+        batch::set_many(
+            &bucket,
+            &[
+                ("tour-c".into(), b"3".to_vec()),
+                ("tour-d".into(), b"4".to_vec())
+            ]
+        )
+    ));
+    log.push(format!(
+        "batch.get-many={:?}",
+        batch::get_many(
+            &bucket,
+            &["tour-c".into(), "tour-x".into(), "tour-d".into()]
+        )
+    ));
+    log.push(format!(
+        "batch.delete-many={:?}",
+        batch::delete_many(&bucket, &["tour-c".into(), "tour-d".into()])
+    ));
+    log.push(format!(
+        "spin.get-keys-after={:?}",
+        spin.get_keys()
+            .map(|k| k.into_iter().filter(|k| k.starts_with("tour-")).count())
+    ));
+
+    log.push(format!(
+        "atomics.increment={:?}",
+        atomics::increment(&bucket, "tour-n", 5)
+    ));
+    log.push(format!(
+        "atomics.increment={:?}",
+        atomics::increment(&bucket, "tour-n", -2)
+    ));
+    let cas = atomics::Cas::new(&bucket, "tour-n").expect("cas");
+    log.push(format!("cas.current={:?}", cas.current()));
+    log.push(format!(
+        "cas.swap={:?}",
+        atomics::swap(cas, b"10").map_err(|_| "failed")
+    ));
+    let stale = atomics::Cas::new(&bucket, "tour-n").expect("cas");
+    log.push(format!(
+        "spin.set-behind-cas={:?}",
+        spin.set("tour-n", b"11")
+    ));
+    let outcome = match atomics::swap(stale, b"12") {
+        Ok(()) => "swapped".to_string(),
+        Err(atomics::CasError::CasFailed(fresh)) => {
+            format!("cas-failed, now {:?}", fresh.current())
+        }
+        Err(atomics::CasError::StoreError(e)) => format!("store-error {e:?}"),
+    };
+    log.push(format!("cas.swap-stale={outcome}"));
+    log.push(format!("final={:?}", bucket.get("tour-n")));
+    let _ = bucket.delete("tour-n");
+    log.join("\n")
 }
 
 async fn outbound(query: &str) -> Response {
