@@ -47,6 +47,11 @@ pub fn build_wasm(packages: &[&str]) {
     built.extend(missing.iter().map(|p| p.to_string()));
 }
 
+/// The platform's gateway configuration.
+pub fn gateway_config() -> PathBuf {
+    root().join("infra/gateway.toml")
+}
+
 /// The four platform components.
 pub const PLATFORM: &[&str] = &[
     "unit-lookup",
@@ -59,6 +64,8 @@ pub const PLATFORM: &[&str] = &[
 pub struct TestHost {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    /// The running app (its gateway mints development tokens).
+    pub runtime: std::sync::Arc<mdm_host::Runtime>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _state: Option<tempfile::TempDir>,
@@ -100,12 +107,15 @@ impl TestHost {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        mdm_host::app::attach_gateway(&loaded, &options, addr)?;
+        let runtime = loaded.runtime.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(mdm_host::serve(loaded.runtime, listener, async {
             let _ = rx.await;
         }));
         Ok(Self {
             addr,
+            runtime,
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(64)
                 .build()?,
@@ -113,6 +123,48 @@ impl TestHost {
             task: Some(task),
             _state: Some(state),
         })
+    }
+
+    /// A development-IdP token for a demo user of `role` (the host must run
+    /// with a gateway whose dev IdP is on).
+    pub fn token(&self, role: &str, org: Option<&str>) -> String {
+        let idp = self
+            .runtime
+            .gateway()
+            .and_then(|g| g.dev_idp())
+            .expect("this host runs the development IdP");
+        idp.mint(
+            role.parse().expect("a role name"),
+            org,
+            Duration::from_secs(600),
+        )
+        .expect("minting a token")
+    }
+
+    /// Signs arbitrary claims with the development IdP's key (for tokens
+    /// that must be refused).
+    pub fn sign(&self, claims: &serde_json::Value) -> String {
+        self.runtime
+            .gateway()
+            .and_then(|g| g.dev_idp())
+            .expect("this host runs the development IdP")
+            .sign(claims)
+            .expect("signing claims")
+    }
+
+    /// The dev IdP's issuer, `http://<addr>/dev-idp`.
+    pub fn issuer(&self) -> String {
+        format!("http://{}/dev-idp", self.addr)
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request is sent")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -211,4 +263,246 @@ impl Drop for Redis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A real OpenID provider (`oidc-provider` from npm, run by `node
+/// tests/oidc/provider.mjs`) on a free loopback port, killed on drop.
+///
+/// It issues RFC 9068 JWT access tokens (RS256, `typ: at+jwt`) through the
+/// client credentials grant to two confidential clients:
+/// [`OidcProvider::INTEGRATION_CLIENT`], allowed the `mdm:integration` scope,
+/// and [`OidcProvider::OTHER_CLIENT`], allowed only `mdm:other`; both have the
+/// secret [`OidcProvider::CLIENT_SECRET`]. A token request names the API with
+/// `resource=`[`OidcProvider::RESOURCE`] and gets `aud` =
+/// [`OidcProvider::AUDIENCE`]. Fails the test with a clear message when Node.js
+/// or the npm packages are missing.
+pub struct OidcProvider {
+    child: Child,
+    issuer: String,
+    client: reqwest::Client,
+}
+
+impl OidcProvider {
+    /// The client allowed the `mdm:integration` scope.
+    pub const INTEGRATION_CLIENT: &str = "mdm-test-integration";
+    /// A client set up alike but not allowed `mdm:integration`.
+    pub const OTHER_CLIENT: &str = "mdm-test-other";
+    /// The secret of both clients.
+    pub const CLIENT_SECRET: &str = "mdm-test-secret";
+    /// The resource indicator (RFC 8707) naming the API in a token request;
+    /// it must be an absolute URI, so it is not the audience itself.
+    pub const RESOURCE: &str = "urn:mdm:api";
+    /// The `aud` of the access tokens issued for [`OidcProvider::RESOURCE`].
+    pub const AUDIENCE: &str = "mdm-api";
+
+    const SCRIPT: &str = "tests/oidc/provider.mjs";
+    const READY: &str = "OIDC_PROVIDER_READY ";
+    const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+    pub fn start() -> Self {
+        Self::try_start().unwrap_or_else(|e| panic!("the OpenID provider did not start: {e:#}"))
+    }
+
+    pub fn try_start() -> anyhow::Result<Self> {
+        use std::io::{BufRead, BufReader};
+
+        let root = root();
+        if !root.join("tests/oidc/node_modules/oidc-provider").is_dir() {
+            anyhow::bail!(
+                "tests/oidc/node_modules is missing: run `cargo xtask test`, which runs \
+                 `npm ci` in tests/oidc (or run `npm ci` there yourself)"
+            );
+        }
+        let mut child = Command::new("node")
+            .current_dir(&root)
+            .arg(Self::SCRIPT)
+            .env("PORT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    anyhow::anyhow!(
+                        "`node` is not on PATH: the OpenID provider of the tests needs \
+                         Node.js 20 or later (`apt-get install nodejs npm`), then \
+                         `cargo xtask test`"
+                    )
+                } else {
+                    anyhow::anyhow!("could not start `node {}`: {e}", Self::SCRIPT)
+                }
+            })?;
+
+        // Its stderr is kept for the error below and shown (captured like any
+        // test output) as it comes; its stdout is read for the ready line.
+        let stderr_lines = std::sync::Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let kept = stderr_lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("oidc-provider: {line}");
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                match line.strip_prefix(Self::READY) {
+                    Some(issuer) if tx.is_some() => {
+                        let _ = tx.take().expect("checked").send(issuer.trim().to_string());
+                    }
+                    _ => eprintln!("oidc-provider (stdout): {line}"),
+                }
+            }
+        });
+
+        let issuer = match rx.recv_timeout(Self::START_TIMEOUT) {
+            Ok(issuer) => issuer,
+            Err(e) => {
+                let waited = match e {
+                    std::sync::mpsc::RecvTimeoutError::Timeout => {
+                        let _ = child.kill();
+                        format!("was not ready within {:?}", Self::START_TIMEOUT)
+                    }
+                    std::sync::mpsc::RecvTimeoutError::Disconnected => {
+                        "closed its stdout before it was ready".to_string()
+                    }
+                };
+                let status = child.wait();
+                // Give the stderr reader a moment to take the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                let stderr = stderr_lines.lock().unwrap_or_else(|e| e.into_inner());
+                anyhow::bail!(
+                    "`node {}` {waited} (exit: {status:?}); its stderr:\n{stderr}",
+                    Self::SCRIPT
+                );
+            }
+        };
+        Ok(Self {
+            child,
+            issuer,
+            client: reqwest::Client::new(),
+        })
+    }
+
+    /// The issuer identifier, `http://127.0.0.1:<port>`.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The discovery document, `<issuer>/.well-known/openid-configuration`.
+    pub async fn discovery(&self) -> serde_json::Value {
+        self.get_json(&format!("{}/.well-known/openid-configuration", self.issuer))
+            .await
+    }
+
+    /// GETs a JSON document, failing the test unless it is served with 200.
+    pub async fn get_json(&self, url: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
+        assert!(status.is_success(), "GET {url}: {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: not JSON ({e}): {body}"))
+    }
+
+    /// Asks the token endpoint (found through discovery) for a client
+    /// credentials token, authenticating with `client_secret_basic`, and
+    /// returns its status code and JSON body whatever they are: for tests of
+    /// refusals (`invalid_scope`, `invalid_target`, `invalid_client`).
+    pub async fn token_response(
+        &self,
+        client_id: &str,
+        secret: &str,
+        scope: &str,
+        resource: &str,
+    ) -> (u16, serde_json::Value) {
+        use base64::Engine as _;
+
+        let discovery = self.discovery().await;
+        let endpoint = discovery["token_endpoint"]
+            .as_str()
+            .unwrap_or_else(|| panic!("discovery has no token_endpoint: {discovery}"));
+        // RFC 6749 §2.3.1: id and secret are form-encoded before Basic.
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            form_encode(client_id),
+            form_encode(secret)
+        ));
+        let response = self
+            .client
+            .post(endpoint)
+            .header("authorization", format!("Basic {credentials}"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", scope),
+                ("resource", resource),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {endpoint}: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("POST {endpoint}: reading the body: {e}"));
+        let json = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("POST {endpoint}: {status}, not JSON ({e}): {body}"));
+        (status, json)
+    }
+
+    /// A client credentials access token for `client_id`, failing the test
+    /// when the provider refuses it.
+    pub async fn client_credentials_token(
+        &self,
+        client_id: &str,
+        secret: &str,
+        scope: &str,
+        resource: &str,
+    ) -> String {
+        let (status, body) = self
+            .token_response(client_id, secret, scope, resource)
+            .await;
+        assert_eq!(
+            status, 200,
+            "token request for {client_id} (scope {scope:?}, resource {resource:?}) refused: {body}"
+        );
+        body["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("token response has no access_token: {body}"))
+            .to_string()
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }

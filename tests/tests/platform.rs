@@ -1,14 +1,24 @@
 //! The platform's four components through HTTP, as clients call them, on
 //! the real manifest with the demo data.
 
-use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm};
+use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm, gateway_config};
 use serde_json::{Value, json};
 
 const SEED: &str = "infra/demo/seed.json";
 
+/// The platform as users reach it: behind the gateway, with the demo data.
 async fn platform(configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHost {
     build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", &[SEED], configure).await
+    TestHost::start_seeded("spin.toml", &[SEED], |o| {
+        o.gateway = Some(gateway_config());
+        configure(o);
+    })
+    .await
+}
+
+/// GET as a person with the viewer role.
+async fn view(host: &TestHost, path: &str) -> reqwest::Response {
+    host.get_as(&host.token("viewer", None), path).await
 }
 
 async fn problem(response: reqwest::Response, status: u16, kind: &str) -> Value {
@@ -40,6 +50,7 @@ fn new_unit(hsa_id: &str) -> Value {
 async fn create(host: &TestHost, body: &Value) -> reqwest::Response {
     host.client
         .post(host.url("/api/v1/producer/units"))
+        .bearer_auth(host.token("producer", None))
         .json(body)
         .send()
         .await
@@ -49,7 +60,7 @@ async fn create(host: &TestHost, body: &Value) -> reqwest::Response {
 #[tokio::test]
 async fn stored_unit_is_read_with_its_version_as_etag() {
     let host = platform(|_| {}).await;
-    let response = host.get("/api/v1/units/SE2321000016-15CQ").await;
+    let response = view(&host, "/api/v1/units/SE2321000016-15CQ").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(response.headers()["etag"], "\"1\"");
@@ -61,6 +72,7 @@ async fn stored_unit_is_read_with_its_version_as_etag() {
     let not_modified = host
         .client
         .get(host.url("/api/v1/units/SE2321000016-15CQ"))
+        .bearer_auth(host.token("viewer", None))
         .header("if-none-match", "\"1\"")
         .send()
         .await
@@ -73,7 +85,7 @@ async fn stored_unit_is_read_with_its_version_as_etag() {
 async fn unknown_unit_is_404_and_malformed_id_is_400() {
     let host = platform(|_| {}).await;
     let body = problem(
-        host.get("/api/v1/units/SE2321000016-NOPE").await,
+        view(&host, "/api/v1/units/SE2321000016-NOPE").await,
         404,
         "not-found",
     )
@@ -85,20 +97,22 @@ async fn unknown_unit_is_404_and_malformed_id_is_400() {
             .contains("SE2321000016-NOPE")
     );
     let body = problem(
-        host.get("/api/v1/units/not-an-id").await,
+        view(&host, "/api/v1/units/not-an-id").await,
         400,
         "invalid-hsa-id",
     )
     .await;
     assert!(body["detail"].as_str().unwrap().contains("SE"), "{body}");
+    // No role may delete through unit-lookup: the gateway's policy says so.
     problem(
         host.client
             .delete(host.url("/api/v1/units/SE2321000016-15CQ"))
+            .bearer_auth(host.token("platform-admin", None))
             .send()
             .await
             .unwrap(),
-        405,
-        "method-not-allowed",
+        403,
+        "forbidden",
     )
     .await;
 }
@@ -119,8 +133,7 @@ async fn producer_creates_a_unit_once() {
     assert_eq!(unit["status"], "active");
     assert_eq!(unit["organisation_number"], "2321000016");
 
-    let read: Value = host
-        .get("/api/v1/units/SE2321000016-T001")
+    let read: Value = view(&host, "/api/v1/units/SE2321000016-T001")
         .await
         .json()
         .await
@@ -130,8 +143,7 @@ async fn producer_creates_a_unit_once() {
     let mut changed = new_unit("SE2321000016-T001");
     changed["name"] = json!("Another name");
     problem(create(&host, &changed).await, 409, "unit-exists").await;
-    let again: Value = host
-        .get("/api/v1/units/SE2321000016-T001")
+    let again: Value = view(&host, "/api/v1/units/SE2321000016-T001")
         .await
         .json()
         .await
@@ -149,6 +161,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     let post_raw = |body: &'static str, content_type: &'static str| {
         host.client
             .post(host.url("/api/v1/producer/units"))
+            .bearer_auth(host.token("producer", None))
             .header("content-type", content_type)
             .body(body)
             .send()
@@ -209,7 +222,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     problem(create(&host, &unverified).await, 422, "invalid-unit").await;
 
     problem(
-        host.get(&format!("/api/v1/units/{id}")).await,
+        view(&host, &format!("/api/v1/units/{id}")).await,
         404,
         "not-found",
     )
@@ -219,33 +232,42 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn address_places_and_orders_are_read_from_the_store() {
     let host = platform(|_| {}).await;
-    let place = host
-        .get("/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70")
-        .await;
+    let place = view(
+        &host,
+        "/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70",
+    )
+    .await;
     assert_eq!(place.status(), 200);
     let place: Value = place.json().await.unwrap();
     assert_eq!(place["address"]["street"], "Sveavägen");
     assert_eq!(place["status"], "current");
     problem(
-        host.get("/api/v1/address-register/places/00000000-0000-4000-8000-000000000000")
-            .await,
+        view(
+            &host,
+            "/api/v1/address-register/places/00000000-0000-4000-8000-000000000000",
+        )
+        .await,
         404,
         "not-found",
     )
     .await;
     problem(
-        host.get("/api/v1/address-register/places/not-a-uuid").await,
+        view(&host, "/api/v1/address-register/places/not-a-uuid").await,
         400,
         "invalid-register-id",
     )
     .await;
 
-    let order = host.get("/api/v1/orders/ord-2026-0001").await;
+    let programme = host.token("programme", None);
+    let order = host
+        .get_as(&programme, "/api/v1/orders/ord-2026-0001")
+        .await;
     assert_eq!(order.status(), 200);
     let order: Value = order.json().await.unwrap();
     assert_eq!(order["status"], "signed");
     problem(
-        host.get("/api/v1/orders/ord-1999-0404").await,
+        host.get_as(&programme, "/api/v1/orders/ord-1999-0404")
+            .await,
         404,
         "not-found",
     )
@@ -261,11 +283,13 @@ async fn concurrent_creates_of_one_unit_have_exactly_one_winner_on_redis() {
     for i in 0..50 {
         let client = host.client.clone();
         let url = host.url("/api/v1/producer/units");
+        let token = host.token("producer", None);
         let mut body = new_unit("SE2321000016-RACE");
         body["name"] = json!(format!("Contender {i}"));
         tasks.push(tokio::spawn(async move {
             client
                 .post(url)
+                .bearer_auth(token)
                 .json(&body)
                 .send()
                 .await
@@ -290,7 +314,9 @@ async fn concurrent_creates_of_one_unit_have_exactly_one_winner_on_redis() {
     );
     // The seeded data is in Redis too.
     assert_eq!(
-        host.get("/api/v1/units/SE2321000016-15CQ").await.status(),
+        view(&host, "/api/v1/units/SE2321000016-15CQ")
+            .await
+            .status(),
         200
     );
 }
@@ -316,4 +342,123 @@ async fn undefined_store_label_fails_start_up() {
         .err()
         .expect("an undefined store must fail start-up");
     assert!(format!("{err:#}").contains("audit"), "{err:#}");
+}
+
+#[tokio::test]
+async fn integration_usage_is_reported_per_day_with_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("usage.json");
+    std::fs::write(
+        &seed,
+        json!({"documents": {
+            "usage/journal-norr/2026-11-30": 5,
+            "usage/journal-norr/2026-12-02": 7,
+            "usage/someone-else/2026-12-01": 100
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    build_wasm(PLATFORM);
+    let host = TestHost::start_seeded("spin.toml", &[seed.to_str().unwrap()], |o| {
+        o.gateway = Some(gateway_config())
+    })
+    .await;
+    let programme = host.token("programme", None);
+
+    let response = host
+        .get_as(
+            &programme,
+            "/api/v1/integrations/journal-norr/usage?from=2026-11-30&to=2026-12-02",
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        report,
+        json!({
+            "integration": "journal-norr",
+            "from": "2026-11-30",
+            "to": "2026-12-02",
+            "total": 12,
+            "days": [
+                {"date": "2026-11-30", "requests": 5},
+                {"date": "2026-12-01", "requests": 0},
+                {"date": "2026-12-02", "requests": 7}
+            ]
+        })
+    );
+
+    // Without a range: the last 30 days up to today.
+    let report: Value = host
+        .get_as(&programme, "/api/v1/integrations/journal-norr/usage")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["days"].as_array().unwrap().len(), 30);
+
+    for (query, needle) in [
+        ("from=2026-02-30", "from"),
+        ("from=2026-12-03&to=2026-12-01", "after"),
+        ("from=2024-01-01&to=2026-01-01", "at most 366"),
+        ("since=2026-01-01", "since"),
+    ] {
+        let body = problem(
+            host.get_as(
+                &programme,
+                &format!("/api/v1/integrations/journal-norr/usage?{query}"),
+            )
+            .await,
+            400,
+            "invalid-query",
+        )
+        .await;
+        assert!(
+            body["detail"].as_str().unwrap().contains(needle),
+            "{query}: {body}"
+        );
+    }
+    problem(
+        host.get_as(&programme, "/api/v1/integrations/bad%20id/usage")
+            .await,
+        400,
+        "invalid-integration-id",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn producers_create_units_only_for_their_own_care_provider() {
+    let host = platform(|_| {}).await;
+    let other = host.token("producer", Some("SE5565594230-0001"));
+    let response = host
+        .client
+        .post(host.url("/api/v1/producer/units"))
+        .bearer_auth(&other)
+        .json(&new_unit("SE2321000016-T003"))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(response, 403, "forbidden").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("SE5565594230-0001"),
+        "{body}"
+    );
+    problem(
+        view(&host, "/api/v1/units/SE2321000016-T003").await,
+        404,
+        "not-found",
+    )
+    .await;
+
+    // A created unit records who created it.
+    let created: Value = create(&host, &new_unit("SE2321000016-T003"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["created_by"], "demo-producer");
 }

@@ -3,8 +3,9 @@
 //! - `up`: makes sure the wasm target is installed, builds the components
 //!   and the host, and runs the platform with the demo data.
 //! - `test`: makes sure the services the tests start are installed
-//!   (`redis-server` from Debian's packages), checks formatting and lints,
-//!   then runs every test of the workspace.
+//!   (`redis-server` from Debian's packages, npm's `oidc-provider` from
+//!   `tests/oidc/package-lock.json`), checks formatting and lints, then runs
+//!   every test of the workspace.
 //! - `bench`: builds everything in release mode and runs the HTTP benchmark.
 
 use std::process::{Command, ExitCode};
@@ -141,9 +142,28 @@ fn up(extra: &[String]) -> anyhow::Result<()> {
     run(host)
 }
 
+/// The real OpenID provider the gateway tests run (npm's `oidc-provider`),
+/// installed exactly as its lockfile says.
+fn ensure_oidc_provider() -> anyhow::Result<()> {
+    if !on_path("node") || !on_path("npm") {
+        ensure_program("node", "nodejs")?;
+        ensure_program("npm", "npm")?;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent")
+        .join("tests/oidc");
+    let mut npm = Command::new("npm");
+    npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .env("npm_config_update_notifier", "false")
+        .current_dir(dir);
+    run(npm)
+}
+
 fn test(extra: &[String]) -> anyhow::Result<()> {
     ensure_wasm_target()?;
     ensure_program("redis-server", "redis-server")?;
+    ensure_oidc_provider()?;
 
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);

@@ -135,6 +135,71 @@ pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     })
 }
 
+/// Who is calling, as the gateway verified it (the `x-mdm-*` headers; any a
+/// client sent were removed by the gateway). `None` when the request did not
+/// pass a gateway (plain-Spin mode), which writes must refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+    pub roles: Vec<String>,
+    pub organisations: Vec<String>,
+    pub integration: Option<String>,
+}
+
+impl Caller {
+    pub fn from_request(req: &Request) -> Option<Self> {
+        let header = |name: &str| req.header(name).and_then(|v| v.as_str());
+        let list = |name: &str| -> Vec<String> {
+            header(name)
+                .map(|v| {
+                    v.split(',')
+                        .filter(|p| !p.is_empty())
+                        .map(percent_decode)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Some(Self {
+            subject: percent_decode(header("x-mdm-subject")?),
+            roles: list("x-mdm-roles"),
+            organisations: list("x-mdm-organisations"),
+            integration: header("x-mdm-integration").map(percent_decode),
+        })
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// Whether the caller acts for `organisation` (an HSA-id or an
+    /// organisation number).
+    pub fn acts_for(&self, organisation: &str) -> bool {
+        self.organisations.iter().any(|o| o == organisation)
+    }
+}
+
+/// Undoes the gateway's percent-encoding of header values.
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The strong entity tag of a document version: `"<version>"`.
 pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
@@ -174,6 +239,20 @@ mod tests {
                 expected,
                 "{header} vs {version}"
             );
+        }
+    }
+
+    #[test]
+    fn percent_decoding_undoes_the_gateways_encoding() {
+        for (encoded, decoded) in [
+            ("demo-viewer", "demo-viewer"),
+            ("a%2Cb", "a,b"),
+            ("100%25", "100%"),
+            ("J%C3%B6rgen", "Jörgen"),
+            ("bad%zz", "bad%zz"),
+            ("end%2", "end%2"),
+        ] {
+            assert_eq!(percent_decode(encoded), decoded, "{encoded}");
         }
     }
 

@@ -1,5 +1,5 @@
 //! The platform's documents in the key-value store. Every function reads and
-//! writes through here, so the key layout lives in one place ([`keys`]) and
+//! writes through here, with the key layout of [`mdm_keys`] (shared with the host), and
 //! every write is a compare-and-swap (`wasi:keyvalue/atomics`), never a blind
 //! overwrite.
 //!
@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub mod keys;
+pub use mdm_keys as keys;
 mod spin_store;
 
 pub use spin_store::SpinKv;
@@ -28,6 +28,8 @@ pub enum RepoError {
 /// `wasi:keyvalue` in [`SpinKv`].
 pub trait Kv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError>;
+    /// Values of `keys` in one round trip, in the same order.
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, RepoError>;
     /// Writes `value` only if `key` is absent; `Ok(false)` when it exists.
     fn insert_new(&self, key: &str, value: &[u8]) -> Result<bool, RepoError>;
 }
@@ -43,6 +45,24 @@ pub fn get_json<T: DeserializeOwned>(kv: &impl Kv, key: &str) -> Result<Option<T
             key: key.to_string(),
             message: e.to_string(),
         })
+}
+
+/// Reads ASCII-decimal counters (absent = 0) in one round trip.
+pub fn get_counters(kv: &impl Kv, keys: &[String]) -> Result<Vec<u64>, RepoError> {
+    kv.get_many(keys)?
+        .into_iter()
+        .zip(keys)
+        .map(|(value, key)| match value {
+            None => Ok(0),
+            Some(bytes) => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| RepoError::Corrupt {
+                    key: key.clone(),
+                    message: "not a decimal counter".into(),
+                }),
+        })
+        .collect()
 }
 
 /// A stored document as bytes, with the version read from it.

@@ -1,6 +1,6 @@
 //! [`Kv`] over Spin's `wasi:keyvalue` store and atomics.
 
-use spin_sdk::wit::wasi::keyvalue::{atomics, store};
+use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 
 use crate::{Kv, RepoError};
 
@@ -34,6 +34,11 @@ impl SpinKv {
 impl Kv for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError> {
         self.bucket.get(key).map_err(store_err)
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, RepoError> {
+        let found = batch::get_many(&self.bucket, keys).map_err(store_err)?;
+        Ok(found.into_iter().map(|(_, value)| value).collect())
     }
 
     fn insert_new(&self, key: &str, value: &[u8]) -> Result<bool, RepoError> {

@@ -1,5 +1,8 @@
 //! order-intake: orders for integrations. `GET /api/v1/orders/{id}` returns a
-//! stored order.
+//! stored order; `GET /api/v1/integrations/{id}/usage` the metered use of an
+//! integration (see [`usage`]).
+
+mod usage;
 
 use mdm_http_kit::{ApiError, etag, json};
 use mdm_kv_repo::{SpinKv, get_json, keys};
@@ -7,6 +10,7 @@ use mdm_types::Order;
 use spin_sdk::http::{Method, Request, Response};
 
 const ORDERS: &str = "/api/v1/orders/";
+const INTEGRATIONS: &str = "/api/v1/integrations/";
 
 fn handle(req: Request) -> Response {
     let path = req.path().to_string();
@@ -15,6 +19,15 @@ fn handle(req: Request) -> Response {
 
 fn route(req: &Request) -> Result<Response, ApiError> {
     let path = req.path();
+    if let Some(rest) = path.strip_prefix(INTEGRATIONS) {
+        return match (req.method(), rest.split_once('/')) {
+            (Method::Get, Some((id, "usage"))) => usage::usage(id, req.query()),
+            (m, Some((_, "usage"))) => Err(ApiError::method_not_allowed(&m.to_string(), path)),
+            _ => Err(ApiError::not_found(format!(
+                "there is no resource at {path}"
+            ))),
+        };
+    }
     match (req.method(), path.strip_prefix(ORDERS)) {
         (Method::Get, Some(id)) if is_order_id(id) => get_order(id),
         (Method::Get, Some(id)) if !id.is_empty() => Err(ApiError::bad_request(

@@ -1,18 +1,23 @@
 //! Creating a unit from a producer's `unit-input`.
 
-use mdm_http_kit::{ApiError, etag, json, read_json};
+use mdm_http_kit::{ApiError, Caller, etag, json, read_json};
 use mdm_kv_repo::{Inserted, SpinKv, insert_new_json, keys};
 use mdm_types::{Source, Unit, UnitInput, UnitStatus};
 use spin_sdk::http::{Request, Response};
 
-/// Who wrote, until the gateway passes a verified identity.
-const UNAUTHENTICATED: &str = "anonymous";
-
 pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
+    let caller = Caller::from_request(req).ok_or_else(|| {
+        ApiError::new(
+            401,
+            "unauthenticated",
+            "writes need a verified identity: call through the gateway",
+        )
+    })?;
     let input: UnitInput = read_json(req)?;
     check(&input)?;
+    authorize(&caller, &input)?;
     let now = mdm_http_kit::now_rfc3339();
-    let unit = new_unit(input, &now, UNAUTHENTICATED);
+    let unit = new_unit(input, &now, &caller.subject);
 
     let kv = SpinKv::open_default().map_err(ApiError::store)?;
     match insert_new_json(&kv, &keys::unit(&unit.hsa_id), &unit).map_err(ApiError::store)? {
@@ -31,6 +36,43 @@ pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
             Ok(response)
         }
     }
+}
+
+/// Object-level rule: a region producer writes only region units of the care
+/// providers it acts for (by HSA-id or organisation number). Private
+/// providers' units come from Ek, not from here.
+fn authorize(caller: &Caller, input: &UnitInput) -> Result<(), ApiError> {
+    if !caller.has_role("producer") {
+        return Err(ApiError::new(
+            403,
+            "forbidden",
+            "only region masterdata producers create units here; private providers' units are fetched from Ek",
+        ));
+    }
+    if input.ownership != mdm_types::Ownership::Region {
+        return Err(ApiError::new(
+            422,
+            "invalid-unit",
+            "ownership: units created here are the region's own; private providers' units come from Ek",
+        ));
+    }
+    let number = input.organisation_number.replace('-', "");
+    if !(caller.acts_for(&input.care_provider) || caller.acts_for(&number)) {
+        return Err(ApiError::new(
+            403,
+            "forbidden",
+            format!(
+                "you act for {}, not for care provider {}; only its own producers may create its units",
+                if caller.organisations.is_empty() {
+                    "no organisation".to_string()
+                } else {
+                    caller.organisations.join(", ")
+                },
+                input.care_provider
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Field rules a producer's input must meet; the first broken rule is

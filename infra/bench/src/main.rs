@@ -97,11 +97,24 @@ impl Drop for Host {
 
 /// Starts `mdm-host up` on the platform's `spin.toml` and waits for its
 /// `Serving http://…` line.
-fn start_host(state: &Path, seed: Option<&Path>) -> anyhow::Result<Host> {
-    start_app("spin.toml", state, seed)
+fn start_host(state: &Path, seed: Option<&Path>, auth: Auth) -> anyhow::Result<Host> {
+    start_app("spin.toml", state, seed, auth)
 }
 
-fn start_app(manifest: &str, state: &Path, seed: Option<&Path>) -> anyhow::Result<Host> {
+/// Whether the gateway checks tokens in a scenario.
+#[derive(Clone, Copy, PartialEq)]
+enum Auth {
+    Off,
+    /// The platform's gateway (infra/gateway.toml) with its development IdP.
+    Gateway,
+}
+
+fn start_app(
+    manifest: &str,
+    state: &Path,
+    seed: Option<&Path>,
+    auth: Auth,
+) -> anyhow::Result<Host> {
     let binary = root().join("target/release/mdm-host");
     let mut command = Command::new(&binary);
     command
@@ -123,6 +136,9 @@ fn start_app(manifest: &str, state: &Path, seed: Option<&Path>) -> anyhow::Resul
     if let Some(seed) = seed {
         command.arg("--seed").arg(seed);
     }
+    if auth == Auth::Off {
+        command.arg("--no-auth");
+    }
     let mut child = command
         .spawn()
         .with_context(|| format!("could not start {}", binary.display()))?;
@@ -141,10 +157,36 @@ fn start_app(manifest: &str, state: &Path, seed: Option<&Path>) -> anyhow::Resul
     Ok(Host { child, url })
 }
 
-async fn get_status(client: &mut Conn, path: &str) -> anyhow::Result<u16> {
-    let req = hyper::Request::get(path)
-        .header("host", "bench")
-        .body(Empty::<Bytes>::new())?;
+/// A viewer token from the host's development IdP.
+fn viewer_token(host: &Host, state: &Path) -> anyhow::Result<String> {
+    let listen = host.url.trim_start_matches("http://");
+    let output = Command::new(root().join("target/release/mdm-host"))
+        .current_dir(root())
+        .args([
+            "token",
+            "--role",
+            "viewer",
+            "--listen",
+            listen,
+            "--state-dir",
+        ])
+        .arg(state)
+        .output()?;
+    if !output.status.success() {
+        bail!(
+            "mdm-host token failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_string())
+}
+
+async fn get_status(client: &mut Conn, path: &str, token: Option<&str>) -> anyhow::Result<u16> {
+    let mut req = hyper::Request::get(path).header("host", "bench");
+    if let Some(token) = token {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    let req = req.body(Empty::<Bytes>::new())?;
     let response = client.send_request(req).await?;
     let status = response.status().as_u16();
     response.into_body().collect().await?;
@@ -174,6 +216,7 @@ struct Figures {
 /// the paths `path_of(i)` in turn.
 async fn load(
     url: &str,
+    token: Option<String>,
     connections: usize,
     seconds: u64,
     path_of: Arc<dyn Fn(usize) -> String + Send + Sync>,
@@ -184,6 +227,7 @@ async fn load(
         let mut conn = connect(url).await?;
         let stop = stop.clone();
         let path_of = path_of.clone();
+        let token = token.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
@@ -192,7 +236,7 @@ async fn load(
                 let path = path_of(i);
                 i += 1;
                 let started = Instant::now();
-                match get_status(&mut conn, &path).await {
+                match get_status(&mut conn, &path, token.as_deref()).await {
                     Ok(200) => latencies.push(started.elapsed().as_micros() as u32),
                     _ => errors += 1,
                 }
@@ -237,9 +281,9 @@ fn report(name: &str, f: &Figures) {
 /// Time from starting `mdm-host up` to its first successful response.
 async fn startup_ms(state: &Path) -> anyhow::Result<f64> {
     let started = Instant::now();
-    let host = start_host(state, None)?;
+    let host = start_host(state, None, Auth::Off)?;
     let mut conn = connect(&host.url).await?;
-    let status = get_status(&mut conn, "/api/v1/units/SE2321000016-B000000").await?;
+    let status = get_status(&mut conn, "/api/v1/units/SE2321000016-B000000", None).await?;
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
     if status != 200 {
         bail!("first response was {status}, not 200");
@@ -256,12 +300,12 @@ async fn main() -> anyhow::Result<()> {
 
     // First start: compiles the components (cold cache) and loads the data.
     let started = Instant::now();
-    let host = start_host(state.path(), Some(&seed))?;
+    let host = start_host(state.path(), Some(&seed), Auth::Off)?;
     let cold_ms = started.elapsed().as_secs_f64() * 1000.0;
     drop(host);
     let warm_ms = startup_ms(state.path()).await?;
 
-    let host = start_host(state.path(), None)?;
+    let host = start_host(state.path(), None, Auth::Off)?;
     let n = options.units;
     println!(
         "mdm-host benchmark: {} units, {} connections, {} s per scenario",
@@ -270,22 +314,49 @@ async fn main() -> anyhow::Result<()> {
     println!("start-up with data load and cold compile cache: {cold_ms:>8.0} ms");
     println!("start-up to first response, warm compile cache: {warm_ms:>8.0} ms");
 
+    let unit_path = Arc::new(move |i| format!("/api/v1/units/{}", hsa_id((i * 104_729) % n)));
     let read = load(
         &host.url,
+        None,
         options.connections,
         options.seconds,
-        Arc::new(move |i| format!("/api/v1/units/{}", hsa_id((i * 104_729) % n))),
+        unit_path.clone(),
     )
     .await?;
     report("GET /api/v1/units/{id} (key-value read)", &read);
     drop(host);
 
+    // The same reads through the gateway: every request's token is checked
+    // (signature, issuer, audience, times) and its roles against the policy.
+    let host = start_host(state.path(), None, Auth::Gateway)?;
+    let token = viewer_token(&host, state.path())?;
+    let gated = load(
+        &host.url,
+        Some(token),
+        options.connections,
+        options.seconds,
+        unit_path,
+    )
+    .await?;
+    report("  the same with token validation (viewer)", &gated);
+    println!(
+        "token validation keeps {:.0}% of the throughput",
+        100.0 * gated.rps / read.rps
+    );
+    drop(host);
+
     // The floor: a spin-sdk component that answers without touching the
     // store, on the same host. The ratio says what the read itself costs.
     let probe_state = tempfile::tempdir()?;
-    let probe = start_app("tests/apps/host-probe/spin.toml", probe_state.path(), None)?;
+    let probe = start_app(
+        "tests/apps/host-probe/spin.toml",
+        probe_state.path(),
+        None,
+        Auth::Off,
+    )?;
     let hello = load(
         &probe.url,
+        None,
         options.connections,
         options.seconds,
         Arc::new(|_| "/probe/hello".to_string()),

@@ -31,6 +31,9 @@ pub struct LoadOptions {
     /// Build components whose wasm file is missing before loading.
     pub build_missing: bool,
     pub limits: Limits,
+    /// The gateway configuration; `None` runs without authentication
+    /// (plain-Spin mode, `--no-auth`).
+    pub gateway: Option<PathBuf>,
     /// Variable overrides by application variable name; `None` reads
     /// `SPIN_VARIABLE_<NAME>` from the process environment, as Spin does.
     pub variable_overrides: Option<HashMap<String, String>>,
@@ -46,6 +49,7 @@ impl LoadOptions {
             build_missing: false,
             limits: Limits::default(),
             variable_overrides: None,
+            gateway: None,
         }
     }
 
@@ -80,6 +84,12 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
     let manifest_dir = options.manifest_dir();
     let state_dir = options.state_dir();
     let mut warnings = Vec::new();
+    if let Some(config) = &options.gateway {
+        // Fail fast: a broken gateway configuration must never start a host
+        // without authentication.
+        mdm_gateway::GatewayConfig::load(config)
+            .with_context(|| format!("gateway configuration {}", config.display()))?;
+    }
 
     let selected: Vec<&str> = if options.components.is_empty() {
         manifest.components.keys().map(|id| id.as_str()).collect()
@@ -185,6 +195,25 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
     })
 }
 
+/// Puts the gateway in front of a loaded app once its listener is bound
+/// (the development IdP's issuer names the bound address).
+pub fn attach_gateway(
+    loaded: &Loaded,
+    options: &LoadOptions,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let Some(config) = &options.gateway else {
+        return Ok(());
+    };
+    let metering = loaded
+        .stores
+        .get("default")
+        .cloned()
+        .context("the default key-value store is needed for metering")?;
+    let gateway = crate::gateway::Gateway::load(config, &options.state_dir(), listen, metering)?;
+    loaded.runtime.set_gateway(gateway)
+}
+
 /// Where component `id`'s wasm file is, relative paths taken from the manifest's directory.
 fn source_path(
     manifest: &mdm_manifest::Manifest,
@@ -228,10 +257,15 @@ async fn open_stores(
     selected: &[&str],
     config: &RuntimeConfig,
 ) -> anyhow::Result<StoreCatalog> {
-    let labels: BTreeSet<&str> = selected
-        .iter()
-        .filter_map(|id| manifest.component(id))
-        .flat_map(|c| c.key_value_stores.iter().map(|l| l.as_str()))
+    // `default` always exists, as under Spin; the gateway meters into it.
+    let labels: BTreeSet<&str> = std::iter::once("default")
+        .chain(
+            selected
+                .iter()
+                .copied()
+                .filter_map(|id| manifest.component(id))
+                .flat_map(|c| c.key_value_stores.iter().map(|l| l.as_str())),
+        )
         .collect();
     let mut sqlite: HashMap<PathBuf, Arc<mdm_kv::SqliteBackend>> = HashMap::new();
     let mut stores: HashMap<String, Arc<dyn Store>> = HashMap::new();

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use mdm_gateway::{DevIdp, GatewayConfig, Role};
 use mdm_host::{Limits, LoadOptions, app, build_cmd, seed, server};
 
 #[derive(Parser)]
@@ -26,6 +27,34 @@ enum Command {
     Up(UpArgs),
     /// Run the `[component.<id>.build]` commands of the manifest.
     Build(BuildArgs),
+    /// Print an access token from the development IdP for a demo user.
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// The demo user's role: viewer, producer, private-producer, orderer,
+    /// programme, integration or platform-admin.
+    #[arg(long)]
+    role: String,
+    /// The organisation (HSA-id) the user acts for.
+    #[arg(long)]
+    org: Option<String>,
+    /// The address the host listens on (the dev IdP's issuer names it).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// The application manifest (to find `.spin` and the gateway config).
+    #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+    manifest: PathBuf,
+    /// Gateway configuration [default: infra/gateway.toml beside the manifest].
+    #[arg(long = "gateway-config")]
+    gateway_config: Option<PathBuf>,
+    /// Directory of the dev IdP's key [default: .spin beside the manifest].
+    #[arg(long = "state-dir")]
+    state_dir: Option<PathBuf>,
+    /// Lifetime of the token in minutes.
+    #[arg(long, default_value_t = 60)]
+    ttl_minutes: u64,
 }
 
 #[derive(Args)]
@@ -76,6 +105,12 @@ struct UpArgs {
     /// Requests executing at once; more wait.
     #[arg(long, default_value_t = 128)]
     max_concurrency: u32,
+    /// Gateway configuration [default: infra/gateway.toml beside the manifest].
+    #[arg(long = "gateway-config", conflicts_with = "no_auth")]
+    gateway_config: Option<PathBuf>,
+    /// Run without the gateway: no authentication at all (plain Spin).
+    #[arg(long = "no-auth")]
+    no_auth: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -89,6 +124,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build(&args),
+        Command::Token(args) => token(&args),
         Command::Up(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -110,6 +146,35 @@ fn manifest_dir(manifest: &Path) -> PathBuf {
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn default_gateway_config(manifest: &Path) -> PathBuf {
+    manifest_dir(manifest).join("infra/gateway.toml")
+}
+
+fn token(args: &TokenArgs) -> anyhow::Result<()> {
+    let role: Role = args
+        .role
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let config_path = args
+        .gateway_config
+        .clone()
+        .unwrap_or_else(|| default_gateway_config(&args.manifest));
+    let config = GatewayConfig::load(&config_path)
+        .with_context(|| format!("gateway configuration {}", config_path.display()))?;
+    let state_dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| manifest_dir(&args.manifest).join(".spin"));
+    let idp = DevIdp::open(&state_dir, args.listen, &config)?;
+    let token = idp.mint(
+        role,
+        args.org.as_deref(),
+        Duration::from_secs(args.ttl_minutes * 60),
+    )?;
+    println!("{token}");
+    Ok(())
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<()> {
@@ -139,6 +204,19 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
             max_body_bytes: args.max_body_bytes,
         },
         variable_overrides: None,
+        gateway: if args.no_auth {
+            eprintln!(
+                "Warning: --no-auth: the gateway is off; every route is open to anyone who can reach {}",
+                args.listen
+            );
+            None
+        } else {
+            Some(
+                args.gateway_config
+                    .clone()
+                    .unwrap_or_else(|| default_gateway_config(&args.manifest)),
+            )
+        },
     };
     let loaded = app::load(&options).await?;
     for warning in &loaded.warnings {
@@ -161,28 +239,53 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    app::attach_gateway(&loaded, &options, addr)?;
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for route in loaded.runtime.router.routes() {
         println!("  {}: http://{addr}{route}", route.component_id);
     }
+    if let Some(idp) = loaded.runtime.gateway().and_then(|g| g.dev_idp()) {
+        let hour = Duration::from_secs(3600);
+        println!();
+        println!("Development IdP: {} (loopback only)", idp.issuer());
+        println!(
+            "  viewer token (1 h):   {}",
+            idp.mint(Role::Viewer, None, hour)?
+        );
+        println!(
+            "  producer token (1 h): {}",
+            idp.mint(Role::Producer, None, hour)?
+        );
+        println!("  more: mdm-host token --role <role> [--org <hsa-id>] --listen {addr}");
+    }
     if args.demo {
-        print_demo_calls(addr);
+        print_demo_calls(addr, loaded.runtime.gateway().is_some());
     }
 
     server::serve(loaded.runtime, listener, shutdown_signal()).await
 }
 
-fn print_demo_calls(addr: SocketAddr) {
+fn print_demo_calls(addr: SocketAddr, with_auth: bool) {
+    let auth = |role: &str| {
+        if with_auth {
+            format!(
+                " -H \"authorization: Bearer $(target/release/mdm-host token --role {role} --listen {addr})\""
+            )
+        } else {
+            String::new()
+        }
+    };
+    let (viewer, producer, programme) = (auth("viewer"), auth("producer"), auth("programme"));
     println!();
     println!("Try it:");
-    println!("  curl -i http://{addr}/api/v1/units/SE2321000016-15CQ");
+    println!("  curl -i{viewer} http://{addr}/api/v1/units/SE2321000016-15CQ");
     println!(
-        "  curl -i http://{addr}/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70"
+        "  curl -i{viewer} http://{addr}/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70"
     );
-    println!("  curl -i http://{addr}/api/v1/orders/ord-2026-0001");
+    println!("  curl -i{programme} http://{addr}/api/v1/orders/ord-2026-0001");
     println!(
-        "  curl -i -X POST http://{addr}/api/v1/producer/units -H 'content-type: application/json' \\\n      -d @infra/demo/new-unit.json"
+        "  curl -i -X POST{producer} http://{addr}/api/v1/producer/units -H 'content-type: application/json' -d @infra/demo/new-unit.json"
     );
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -23,8 +23,10 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
 
 use crate::engine::Limits;
+use crate::gateway::{Decision, Gateway};
 use crate::kv::{KvCtx, KvGrants};
 use crate::logs::{PrefixedOutput, Sink};
+use crate::metrics::Metrics;
 use crate::outbound::OutboundHooks;
 use crate::problem;
 use crate::state::HostState;
@@ -47,6 +49,10 @@ pub struct Runtime {
     pub components: HashMap<String, Arc<ComponentRuntime>>,
     pub router: mdm_router::Router,
     pub limits: Limits,
+    pub metrics: Metrics,
+    /// Set once the listener is bound (the development IdP's issuer names
+    /// the bound address); unset means plain-Spin mode without a gateway.
+    gateway: OnceLock<Gateway>,
     permits: Arc<Semaphore>,
 }
 
@@ -61,9 +67,23 @@ impl Runtime {
             engine,
             components,
             router,
+            metrics: Metrics::new(),
+            gateway: OnceLock::new(),
             permits: Arc::new(Semaphore::new(limits.max_concurrency as usize)),
             limits,
         }
+    }
+
+    /// Puts `gateway` in front of every request from now on.
+    pub fn set_gateway(&self, gateway: Gateway) -> anyhow::Result<()> {
+        self.gateway
+            .set(gateway)
+            .map_err(|_| anyhow::anyhow!("the gateway is already set"))
+    }
+
+    /// The gateway, if one is set.
+    pub fn gateway(&self) -> Option<&Gateway> {
+        self.gateway.get()
     }
 
     /// Serves one request from a client.
@@ -76,18 +96,42 @@ impl Runtime {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
 
-        // A client must never be able to pose as the host: drop every
-        // spin-* header it sent before anything looks at the request.
+        // A client must never be able to pose as the host or the gateway:
+        // drop every spin-* and x-mdm-* header it sent before anything looks
+        // at the request.
         mdm_router::strip_spin_headers(req.headers_mut());
+        mdm_gateway::strip_identity_headers(req.headers_mut());
 
-        let (response, component) = self.route_and_run(req, client).await;
+        let (response, component) = match self.gateway.get() {
+            None => self.route_and_run(req, client).await,
+            Some(gateway) => {
+                match gateway
+                    .decide(&method, &path, req.headers(), client, &self.metrics)
+                    .await
+                {
+                    Decision::Answer(response, _) => (response, None),
+                    Decision::Pass(identity) => {
+                        if let Some(identity) = identity {
+                            req.headers_mut().extend(identity);
+                        }
+                        self.route_and_run(req, client).await
+                    }
+                }
+            }
+        };
+        let elapsed = started.elapsed();
+        self.metrics.request(
+            component.as_deref().unwrap_or("-"),
+            response.status().as_u16(),
+            elapsed,
+        );
         tracing::info!(
             target: "mdm_host::request",
             %method,
             path = %path,
             component = component.as_deref().unwrap_or("-"),
             status = response.status().as_u16(),
-            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
         );
         response
     }

@@ -85,7 +85,7 @@ async fn handle(req: Request) -> Response {
         (Method::Get, ["headers"]) => {
             let mut spin: Vec<(String, String)> = req
                 .headers()
-                .filter(|(k, _)| k.starts_with("spin-") || *k == "host")
+                .filter(|(k, _)| k.starts_with("spin-") || k.starts_with("x-mdm-") || *k == "host")
                 .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
                 .collect();
             spin.sort();
