@@ -113,12 +113,13 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     run(add)
 }
 
-/// Builds the native crates as one set (the workspace's default members), so
-/// `up`, `test` and `bench` share one build of wasmtime instead of each
-/// unifying features differently and compiling it again.
+/// Builds the native crates as one set (the workspace's default members,
+/// with their test targets, so dependency features unify exactly as under
+/// `cargo test`): `up`, `test` and `bench` then share one build of wasmtime
+/// instead of compiling it again for each feature set.
 fn build_native() -> anyhow::Result<()> {
     let mut build = cargo();
-    build.args(["build", "--release"]);
+    build.args(["build", "--release", "--all-targets"]);
     run(build)
 }
 

@@ -155,6 +155,13 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
                 .with_context(|| format!("component {id}: allowed_outbound_hosts"))?;
         warnings.extend(outbound_warnings);
         let spec = manifest.component(id).expect("selected ids exist");
+        if !spec.files.is_empty() {
+            // Silently running without the files would break the component
+            // in ways that are hard to trace; refuse instead.
+            bail!(
+                "component {id}: `files` (files mounted into the guest) is not supported by mdm-host"
+            );
+        }
         let grants = KvGrants::new(
             stores.clone(),
             spec.key_value_stores
