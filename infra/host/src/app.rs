@@ -72,6 +72,9 @@ impl LoadOptions {
 pub struct Loaded {
     pub runtime: Arc<Runtime>,
     pub stores: Arc<StoreCatalog>,
+    /// The parsed gateway configuration, put in front once the listener is
+    /// bound ([`attach_gateway`]); `None` in plain-Spin mode.
+    pub gateway_config: Option<mdm_gateway::GatewayConfig>,
     /// Warnings to show the user (e.g. a deprecated outbound-host form).
     pub warnings: Vec<String>,
 }
@@ -84,12 +87,16 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
     let manifest_dir = options.manifest_dir();
     let state_dir = options.state_dir();
     let mut warnings = Vec::new();
-    if let Some(config) = &options.gateway {
-        // Fail fast: a broken gateway configuration must never start a host
-        // without authentication.
-        mdm_gateway::GatewayConfig::load(config)
-            .with_context(|| format!("gateway configuration {}", config.display()))?;
-    }
+    // Fail fast: a broken gateway configuration must never start a host
+    // without authentication. Parsed once here, used once bound.
+    let gateway_config = options
+        .gateway
+        .as_deref()
+        .map(|path| {
+            mdm_gateway::GatewayConfig::load(path)
+                .with_context(|| format!("gateway configuration {}", path.display()))
+        })
+        .transpose()?;
 
     let selected: Vec<&str> = if options.components.is_empty() {
         manifest.components.keys().map(|id| id.as_str()).collect()
@@ -130,6 +137,14 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
 
     let mut components = HashMap::new();
     for id in &selected {
+        let spec = manifest.component(id).expect("selected ids exist");
+        if !spec.files.is_empty() {
+            // Silently running without the files would break the component
+            // in ways that are hard to trace; refuse instead.
+            bail!(
+                "component {id}: `files` (files mounted into the guest) is not supported by mdm-host"
+            );
+        }
         let source = source_path(&manifest, &manifest_dir, id)?;
         if !source.exists() {
             bail!(
@@ -154,14 +169,6 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
             mdm_manifest::AllowedHosts::for_component(&manifest, &variables, id)
                 .with_context(|| format!("component {id}: allowed_outbound_hosts"))?;
         warnings.extend(outbound_warnings);
-        let spec = manifest.component(id).expect("selected ids exist");
-        if !spec.files.is_empty() {
-            // Silently running without the files would break the component
-            // in ways that are hard to trace; refuse instead.
-            bail!(
-                "component {id}: `files` (files mounted into the guest) is not supported by mdm-host"
-            );
-        }
         let grants = KvGrants::new(
             stores.clone(),
             spec.key_value_stores
@@ -198,6 +205,7 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
     Ok(Loaded {
         runtime,
         stores,
+        gateway_config,
         warnings,
     })
 }
@@ -209,7 +217,7 @@ pub fn attach_gateway(
     options: &LoadOptions,
     listen: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
-    let Some(config) = &options.gateway else {
+    let Some(config) = &loaded.gateway_config else {
         return Ok(());
     };
     let metering = loaded
@@ -217,7 +225,7 @@ pub fn attach_gateway(
         .get("default")
         .cloned()
         .context("the default key-value store is needed for metering")?;
-    let gateway = crate::gateway::Gateway::load(config, &options.state_dir(), listen, metering)?;
+    let gateway = crate::gateway::Gateway::new(config, &options.state_dir(), listen, metering)?;
     loaded.runtime.set_gateway(gateway)
 }
 

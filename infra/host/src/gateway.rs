@@ -9,8 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use http::{HeaderMap, Method, Response, StatusCode, header};
 use mdm_gateway::{
     AuthError, Authenticator, DEV_IDP_DISCOVERY_PATH, DEV_IDP_JWKS_PATH, DevIdp, GatewayConfig,
     RateLimiter, Role, RoutePolicy,
@@ -39,37 +38,35 @@ pub struct Gateway {
 /// What the gateway decided for a request.
 pub enum Decision {
     /// Answered by the gateway itself (host endpoint or refusal).
-    Answer(Response<WasiBody>, &'static str),
+    Answer(Response<WasiBody>),
     /// Pass on to the component with these identity headers (none for a
     /// public path).
     Pass(Option<HeaderMap>),
 }
 
 impl Gateway {
-    /// Loads the gateway for a host bound to `listen`: the configuration,
-    /// the development IdP when it runs there (its key under `state_dir`),
-    /// and the authenticator for the right issuer.
-    pub fn load(
-        config_path: &Path,
+    /// The gateway of a host bound to `listen`: the development IdP when it
+    /// runs there (its key under `state_dir`) and the authenticator for the
+    /// right issuer.
+    pub fn new(
+        config: &GatewayConfig,
         state_dir: &Path,
         listen: SocketAddr,
         metering: Arc<dyn Store>,
     ) -> anyhow::Result<Self> {
-        let config = GatewayConfig::load(config_path)
-            .with_context(|| format!("gateway configuration {}", config_path.display()))?;
         let dev_idp = if config.dev_idp.should_run(listen)? {
-            Some(Arc::new(DevIdp::open(state_dir, listen, &config)?))
+            Some(Arc::new(DevIdp::open(state_dir, listen, config)?))
         } else {
             None
         };
         let authenticator = match &dev_idp {
-            Some(idp) => Authenticator::for_dev_idp(&config, idp.clone()),
-            None => Authenticator::from_config(&config)
+            Some(idp) => Authenticator::for_dev_idp(config, idp.clone()),
+            None => Authenticator::from_config(config)
                 .context("could not set up the identity provider's key source")?,
         };
         Ok(Self {
             authenticator,
-            policy: RoutePolicy::from_config(&config),
+            policy: RoutePolicy::from_config(config),
             limiter: RateLimiter::new(&config.rate_limit),
             dev_idp,
             metering,
@@ -92,18 +89,18 @@ impl Gateway {
         metrics: &Metrics,
     ) -> Decision {
         if path == HEALTHZ_PATH {
-            return Decision::Answer(json(StatusCode::OK, r#"{"status":"ok"}"#.into()), "-");
+            return Decision::Answer(json(StatusCode::OK, r#"{"status":"ok"}"#.into()));
         }
         if let Some(idp) = &self.dev_idp {
             if path == DEV_IDP_DISCOVERY_PATH {
-                return Decision::Answer(json(StatusCode::OK, idp.discovery_json()), "-");
+                return Decision::Answer(json(StatusCode::OK, idp.discovery_json()));
             }
             if path == DEV_IDP_JWKS_PATH {
-                return Decision::Answer(json(StatusCode::OK, idp.jwks_json()), "-");
+                return Decision::Answer(json(StatusCode::OK, idp.jwks_json()));
             }
         }
         if path == METRICS_PATH && client.ip().is_loopback() {
-            return Decision::Answer(metrics_response(metrics), "-");
+            return Decision::Answer(metrics_response(metrics));
         }
         if path != METRICS_PATH && self.policy.is_public(path) {
             return Decision::Pass(None);
@@ -116,31 +113,29 @@ impl Gateway {
             Ok(identity) => identity,
             Err(e) => {
                 metrics.auth_failure(e.reason());
-                return Decision::Answer(unauthenticated(&e), "-");
+                return Decision::Answer(unauthenticated(&e));
             }
         };
 
         if path == METRICS_PATH {
             if identity.has_role(Role::PlatformAdmin) {
-                return Decision::Answer(metrics_response(metrics), "-");
+                return Decision::Answer(metrics_response(metrics));
             }
             metrics.auth_failure("forbidden");
-            return Decision::Answer(
-                problem::response(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "metrics are for the platform-admin role or callers on the host itself",
-                ),
-                "-",
-            );
+            return Decision::Answer(problem::response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "metrics are for the platform-admin role or callers on the host itself",
+            ));
         }
 
         if let Err(forbidden) = self.policy.authorize(&identity, method, path) {
             metrics.auth_failure("forbidden");
-            return Decision::Answer(
-                problem::response(StatusCode::FORBIDDEN, "forbidden", &forbidden.reason),
-                "-",
-            );
+            return Decision::Answer(problem::response(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                &forbidden.reason,
+            ));
         }
 
         if let Some(integration) = &identity.integration {
@@ -157,10 +152,10 @@ impl Gateway {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, retry.header_value());
-                return Decision::Answer(response, "-");
+                return Decision::Answer(response);
             }
             if let Err(response) = self.meter(integration).await {
-                return Decision::Answer(response, "-");
+                return Decision::Answer(response);
             }
         }
         Decision::Pass(Some(identity.to_headers()))
@@ -187,22 +182,15 @@ impl Gateway {
 }
 
 fn json(status: StatusCode, body: String) -> Response<WasiBody> {
-    let mut response = Response::new(problem::full(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+    problem::complete(status, "application/json", body)
 }
 
 fn metrics_response(metrics: &Metrics) -> Response<WasiBody> {
-    let mut response = Response::new(problem::full(Bytes::from(metrics.render())));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-    );
-    response
+    problem::complete(
+        StatusCode::OK,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        metrics.render(),
+    )
 }
 
 fn unauthenticated(error: &AuthError) -> Response<WasiBody> {

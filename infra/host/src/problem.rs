@@ -18,11 +18,20 @@ pub fn response(status: StatusCode, kind: &str, detail: &str) -> Response<WasiBo
         "status": status.as_u16(),
         "detail": detail,
     });
-    let mut response = Response::new(full(Bytes::from(body.to_string())));
+    complete(status, PROBLEM_JSON, body.to_string())
+}
+
+/// A complete response the host makes itself: status, media type, body.
+pub fn complete(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<WasiBody> {
+    let mut response = Response::new(full(body.into()));
     *response.status_mut() = status;
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 

@@ -109,7 +109,7 @@ impl Runtime {
                     .decide(&method, &path, req.headers(), client, &self.metrics)
                     .await
                 {
-                    Decision::Answer(response, _) => (response, None),
+                    Decision::Answer(response) => (response, None),
                     Decision::Pass(identity) => {
                         if let Some(identity) = identity {
                             req.headers_mut().extend(identity);
