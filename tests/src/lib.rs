@@ -77,7 +77,9 @@ impl TestHost {
         Self::start_seeded(manifest, &[], configure).await
     }
 
-    /// Like [`TestHost::start`], loading seed files (relative to the repo root) first.
+    /// Like [`TestHost::start`], loading seed files (relative to the repo
+    /// root) first: JSON seed files, or address-register files (`.ndjson`,
+    /// `.csv`) imported into the default store.
     pub async fn start_seeded(
         manifest: &str,
         seeds: &[&str],
@@ -103,7 +105,18 @@ impl TestHost {
         configure(&mut options);
         let loaded = mdm_host::load(&options).await?;
         for seed in seeds {
-            mdm_host::seed::apply(&root().join(seed), &loaded.stores).await?;
+            let path = root().join(seed);
+            if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("ndjson" | "csv")
+            ) {
+                let store = loaded.stores.get("default").expect("default store").clone();
+                let summary =
+                    mdm_host::address_import::import_and_report(&path, store, true).await?;
+                anyhow::ensure!(summary.rejected() == 0, "{seed}: lines refused");
+            } else {
+                mdm_host::seed::apply(&path, &loaded.stores).await?;
+            }
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -505,4 +518,19 @@ fn form_encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// Asserts that `response` is an RFC 9457 problem of `status` and
+/// `urn:mdm:problem:<kind>` with a detail, and returns its body.
+pub async fn problem(response: reqwest::Response, status: u16, kind: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["type"], format!("urn:mdm:problem:{kind}"), "{body}");
+    assert_eq!(body["status"], status, "{body}");
+    assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{body}");
+    body
 }

@@ -1,15 +1,16 @@
 //! The platform's four components through HTTP, as clients call them, on
 //! the real manifest with the demo data.
 
-use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm, gateway_config};
+use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm, gateway_config, problem};
 use serde_json::{Value, json};
 
 const SEED: &str = "infra/demo/seed.json";
+const REGISTER: &str = "infra/demo/address-register.ndjson";
 
 /// The platform as users reach it: behind the gateway, with the demo data.
 async fn platform(configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHost {
     build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", &[SEED], |o| {
+    TestHost::start_seeded("spin.toml", &[SEED, REGISTER], |o| {
         o.gateway = Some(gateway_config());
         configure(o);
     })
@@ -19,19 +20,6 @@ async fn platform(configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHos
 /// GET as a person with the viewer role.
 async fn view(host: &TestHost, path: &str) -> reqwest::Response {
     host.get_as(&host.token("viewer", None), path).await
-}
-
-async fn problem(response: reqwest::Response, status: u16, kind: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["type"], format!("urn:mdm:problem:{kind}"), "{body}");
-    assert_eq!(body["status"], status);
-    assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{body}");
-    body
 }
 
 fn new_unit(hsa_id: &str) -> Value {
@@ -219,7 +207,14 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     unverified["visiting_address"] = json!({
         "street": "Ingenstans", "number": "1", "postal_code": "111 11", "post_town": "Stockholm"
     });
-    problem(create(&host, &unverified).await, 422, "invalid-unit").await;
+    let body = problem(create(&host, &unverified).await, 422, "unknown-address").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Ingenstans 1, 111 11"),
+        "{body}"
+    );
 
     problem(
         view(&host, &format!("/api/v1/units/{id}")).await,

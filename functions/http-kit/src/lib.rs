@@ -18,6 +18,8 @@ pub struct ApiError {
     pub status: u16,
     pub kind: &'static str,
     pub detail: String,
+    /// RFC 9457 extension members, e.g. the suggestions of an unknown address.
+    pub extensions: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl ApiError {
@@ -26,7 +28,16 @@ impl ApiError {
             status,
             kind,
             detail: detail.into(),
+            extensions: Vec::new(),
         }
+    }
+
+    /// Adds an extension member to the problem body.
+    pub fn with(mut self, name: &'static str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.extensions.push((name, value));
+        }
+        self
     }
 
     pub fn bad_request(kind: &'static str, detail: impl Into<String>) -> Self {
@@ -68,7 +79,13 @@ impl ApiError {
     }
 
     pub fn into_response(self, instance: Option<&str>) -> Response {
-        let body = serde_json::to_vec(&self.problem(instance)).unwrap_or_default();
+        let mut problem = serde_json::to_value(self.problem(instance)).unwrap_or_default();
+        if let Some(members) = problem.as_object_mut() {
+            for (name, value) in self.extensions {
+                members.entry(name).or_insert(value);
+            }
+        }
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut builder = Response::builder();
         builder
             .status(self.status)
@@ -176,6 +193,21 @@ impl Caller {
     pub fn acts_for(&self, organisation: &str) -> bool {
         self.organisations.iter().any(|o| o == organisation)
     }
+}
+
+/// The parameters of a query string, percent-decoded (`+` is a space), in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                percent_decode(&name.replace('+', " ")),
+                percent_decode(&value.replace('+', " ")),
+            )
+        })
+        .collect()
 }
 
 /// Undoes the gateway's percent-encoding of header values.

@@ -17,6 +17,33 @@ pub fn address_place(register_id: &str) -> String {
     format!("address-place/{register_id}")
 }
 
+/// The address places of one street in one postal code (the register's
+/// exact-lookup and "other numbers" index). `postal_digits` is the postal
+/// code's five digits, `street_key` the normalised street name.
+pub fn address_street(postal_digits: &str, street_key: &str) -> String {
+    format!("address-street/{postal_digits}/{}", segment(street_key))
+}
+
+/// The streets of one postal code (suggestions of similar names, autocomplete).
+pub fn address_postcode(postal_digits: &str) -> String {
+    format!("address-postcode/{postal_digits}")
+}
+
+/// The postal codes a street name occurs in (neighbouring postal codes,
+/// addresses given without a postal code).
+pub fn address_street_name(street_key: &str) -> String {
+    format!("address-street-name/{}", segment(street_key))
+}
+
+/// A free-text key segment: `%` and `/` are percent-encoded so a street name
+/// can never add a level to the key.
+fn segment(text: &str) -> String {
+    if !text.contains(['%', '/']) {
+        return text.to_string();
+    }
+    text.replace('%', "%25").replace('/', "%2F")
+}
+
 /// An order for an integration.
 pub fn order(order_id: &str) -> String {
     format!("order/{order_id}")
@@ -27,4 +54,22 @@ pub fn order(order_id: &str) -> String {
 /// atomically by the gateway.
 pub fn usage(integration: &str, day: Day) -> String {
     format!("usage/{integration}/{day}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn street_names_cannot_add_key_levels() {
+        assert_eq!(
+            address_street("11134", "sveavägen"),
+            "address-street/11134/sveavägen"
+        );
+        assert_eq!(
+            address_street_name("a/b%c"),
+            "address-street-name/a%2Fb%25c"
+        );
+        assert_ne!(address_street_name("a/b"), address_street_name("a%2Fb"));
+    }
 }

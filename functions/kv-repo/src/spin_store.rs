@@ -31,6 +31,54 @@ impl SpinKv {
     }
 }
 
+impl SpinKv {
+    /// Writes `new` only if the current value is `expected` (`None`: absent).
+    pub fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, RepoError> {
+        let cas = atomics::Cas::new(&self.bucket, key).map_err(store_err)?;
+        if cas.current().map_err(store_err)?.as_deref() != expected {
+            return Ok(false);
+        }
+        match atomics::swap(cas, new) {
+            Ok(()) => Ok(true),
+            Err(atomics::CasError::CasFailed(_)) => Ok(false),
+            Err(atomics::CasError::StoreError(e)) => Err(store_err(e)),
+        }
+    }
+
+    pub fn delete(&self, key: &str) -> Result<(), RepoError> {
+        self.bucket.delete(key).map_err(store_err)
+    }
+}
+
+/// The address register's view of the store.
+impl mdm_address_register::RegisterStore for &SpinKv {
+    fn get_many(
+        &mut self,
+        keys: &[String],
+    ) -> Result<Vec<Option<Vec<u8>>>, mdm_address_register::StoreError> {
+        Kv::get_many(*self, keys).map_err(|e| mdm_address_register::StoreError(e.to_string()))
+    }
+
+    fn compare_and_swap(
+        &mut self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, mdm_address_register::StoreError> {
+        SpinKv::compare_and_swap(self, key, expected, new)
+            .map_err(|e| mdm_address_register::StoreError(e.to_string()))
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), mdm_address_register::StoreError> {
+        SpinKv::delete(self, key).map_err(|e| mdm_address_register::StoreError(e.to_string()))
+    }
+}
+
 impl Kv for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RepoError> {
         self.bucket.get(key).map_err(store_err)
@@ -42,14 +90,6 @@ impl Kv for SpinKv {
     }
 
     fn insert_new(&self, key: &str, value: &[u8]) -> Result<bool, RepoError> {
-        let cas = atomics::Cas::new(&self.bucket, key).map_err(store_err)?;
-        if cas.current().map_err(store_err)?.is_some() {
-            return Ok(false);
-        }
-        match atomics::swap(cas, value) {
-            Ok(()) => Ok(true),
-            Err(atomics::CasError::CasFailed(_)) => Ok(false),
-            Err(atomics::CasError::StoreError(e)) => Err(store_err(e)),
-        }
+        self.compare_and_swap(key, None, value)
     }
 }

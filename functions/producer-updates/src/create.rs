@@ -1,8 +1,13 @@
 //! Creating a unit from a producer's `unit-input`.
 
+use mdm_address_normalise::Parts;
+use mdm_address_register::rule::{Origin, verify_visiting_address};
 use mdm_http_kit::{ApiError, Caller, etag, json, read_json};
 use mdm_kv_repo::{Inserted, SpinKv, insert_new_json, keys};
-use mdm_types::{Source, Unit, UnitInput, UnitStatus};
+use mdm_register_online::{ONLINE_SOURCE, Online};
+use mdm_types::{
+    Address, AddressVerification, Source, Unit, UnitInput, UnitStatus, VerifiedAddress,
+};
 use spin_sdk::http::{Request, Response};
 
 pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
@@ -17,9 +22,14 @@ pub fn create_unit(req: &Request) -> Result<Response, ApiError> {
     check(&input)?;
     authorize(&caller, &input)?;
     let now = mdm_http_kit::now_rfc3339();
-    let unit = new_unit(input, &now, &caller.subject);
-
     let kv = SpinKv::open_default().map_err(ApiError::store)?;
+    let visiting_address = input
+        .visiting_address
+        .as_ref()
+        .map(|address| verify_address(&kv, address, &now))
+        .transpose()?;
+    let unit = new_unit(input, visiting_address, &now, &caller.subject);
+
     match insert_new_json(&kv, &keys::unit(&unit.hsa_id), &unit).map_err(ApiError::store)? {
         Inserted::AlreadyExists => Err(ApiError::new(
             409,
@@ -103,18 +113,47 @@ fn check(input: &UnitInput) -> Result<(), ApiError> {
             ),
         ));
     }
-    if input.visiting_address.is_some() {
-        // An address that is not in Lantmäteriet's register must never enter
-        // MDM; until the register check exists, no visiting address is taken.
-        return Err(invalid(
-            "visiting_address",
-            "visiting addresses cannot be stored yet: the check against Lantmäteriet's address register is not in place".into(),
-        ));
-    }
     Ok(())
 }
 
-fn new_unit(input: UnitInput, now: &str, by: &str) -> Unit {
+/// The rule at write time: a visiting address enters MDM only as a place of
+/// Lantmäteriet's register, in the register's spelling, with its evidence.
+fn verify_address(kv: &SpinKv, address: &Address, now: &str) -> Result<VerifiedAddress, ApiError> {
+    let refusal = match verify_visiting_address(&mut &*kv, address, Origin::Producer, now)
+        .map_err(ApiError::store)?
+    {
+        Ok(verified) => return Ok(verified),
+        Err(refusal) => refusal,
+    };
+    if refusal.kind == "unknown-address"
+        && let Some(online) = Online::configured()
+        && let Ok(query) = mdm_address_normalise::normalise_parts(&Parts {
+            street: &address.street,
+            number: address.number.as_deref(),
+            letter: address.letter.as_deref(),
+            postal_code: Some(&address.postal_code),
+            post_town: Some(&address.post_town),
+        })
+        && let Some((address, register_id)) = online.confirm(&query)
+    {
+        return Ok(VerifiedAddress {
+            address,
+            verification: AddressVerification {
+                register_id,
+                source: ONLINE_SOURCE.into(),
+                verified_at: now.into(),
+            },
+        });
+    }
+    Err(ApiError::new(422, refusal.kind, refusal.detail).with("suggestions", refusal.suggestions))
+}
+
+fn new_unit(
+    input: UnitInput,
+    visiting_address: Option<VerifiedAddress>,
+    now: &str,
+    by: &str,
+) -> Unit {
     Unit {
         hsa_id: input.hsa_id,
         name: input.name.trim().to_string(),
@@ -125,7 +164,7 @@ fn new_unit(input: UnitInput, now: &str, by: &str) -> Unit {
         ownership: input.ownership,
         source: Source::Mdm,
         status: UnitStatus::Active,
-        visiting_address: None,
+        visiting_address,
         postal_address: input.postal_address,
         contact: input.contact,
         business_classification_codes: input.business_classification_codes,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use bytes::Bytes;
 use clap::Parser;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 
 #[derive(Parser)]
@@ -28,6 +28,10 @@ struct Options {
     /// Seconds of load per scenario.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Address places in the generated register (0 skips the register
+    /// scenarios).
+    #[arg(long, default_value_t = 1_000_000)]
+    places: usize,
 }
 
 fn root() -> PathBuf {
@@ -159,17 +163,15 @@ fn start_app(
 
 /// A viewer token from the host's development IdP.
 fn viewer_token(host: &Host, state: &Path) -> anyhow::Result<String> {
+    token(host, state, "viewer")
+}
+
+/// A token of `role` from the host's development IdP.
+fn token(host: &Host, state: &Path, role: &str) -> anyhow::Result<String> {
     let listen = host.url.trim_start_matches("http://");
     let output = Command::new(root().join("target/release/mdm-host"))
         .current_dir(root())
-        .args([
-            "token",
-            "--role",
-            "viewer",
-            "--listen",
-            listen,
-            "--state-dir",
-        ])
+        .args(["token", "--role", role, "--listen", listen, "--state-dir"])
         .arg(state)
         .output()?;
     if !output.status.success() {
@@ -181,19 +183,37 @@ fn viewer_token(host: &Host, state: &Path) -> anyhow::Result<String> {
     Ok(String::from_utf8(output.stdout)?.trim().to_string())
 }
 
-async fn get_status(client: &mut Conn, path: &str, token: Option<&str>) -> anyhow::Result<u16> {
-    let mut req = hyper::Request::get(path).header("host", "bench");
+/// One request of a scenario: a GET of a path, or a POST of a JSON body.
+#[derive(Clone)]
+enum Call {
+    Get(String),
+    PostJson(String, Bytes),
+}
+
+async fn send(client: &mut Conn, call: &Call, token: Option<&str>) -> anyhow::Result<u16> {
+    let (builder, body) = match call {
+        Call::Get(path) => (hyper::Request::get(path), Bytes::new()),
+        Call::PostJson(path, body) => (
+            hyper::Request::post(path).header("content-type", "application/json"),
+            body.clone(),
+        ),
+    };
+    let mut req = builder.header("host", "bench");
     if let Some(token) = token {
         req = req.header("authorization", format!("Bearer {token}"));
     }
-    let req = req.body(Empty::<Bytes>::new())?;
+    let req = req.body(Full::new(body))?;
     let response = client.send_request(req).await?;
     let status = response.status().as_u16();
     response.into_body().collect().await?;
     Ok(status)
 }
 
-type Conn = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+async fn get_status(client: &mut Conn, path: &str, token: Option<&str>) -> anyhow::Result<u16> {
+    send(client, &Call::Get(path.to_string()), token).await
+}
+
+type Conn = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 async fn connect(url: &str) -> anyhow::Result<Conn> {
     let addr = url.trim_start_matches("http://");
@@ -221,22 +241,40 @@ async fn load(
     seconds: u64,
     path_of: Arc<dyn Fn(usize) -> String + Send + Sync>,
 ) -> anyhow::Result<Figures> {
+    load_calls(
+        url,
+        token,
+        connections,
+        seconds,
+        Arc::new(move |i| Call::Get(path_of(i))),
+    )
+    .await
+}
+
+/// Like [`load`], for any calls.
+async fn load_calls(
+    url: &str,
+    token: Option<String>,
+    connections: usize,
+    seconds: u64,
+    call_of: Arc<dyn Fn(usize) -> Call + Send + Sync>,
+) -> anyhow::Result<Figures> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for c in 0..connections {
         let mut conn = connect(url).await?;
         let stop = stop.clone();
-        let path_of = path_of.clone();
+        let call_of = call_of.clone();
         let token = token.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
             let mut i = c * 7919;
             while !stop.load(Ordering::Relaxed) {
-                let path = path_of(i);
+                let call = call_of(i);
                 i += 1;
                 let started = Instant::now();
-                match get_status(&mut conn, &path, token.as_deref()).await {
+                match send(&mut conn, &call, token.as_deref()).await {
                     Ok(200) => latencies.push(started.elapsed().as_micros() as u32),
                     _ => errors += 1,
                 }
@@ -366,6 +404,126 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "key-value read / hello throughput ratio: {:.2}",
         read.rps / hello.rps
+    );
+    drop(probe);
+
+    if options.places > 0 {
+        register(&options, state.path(), &read, &gated).await?;
+    }
+    Ok(())
+}
+
+/// Runs `mdm-host import-addresses` on `file`; returns the seconds it took.
+fn import_register(state: &Path, file: &Path) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let output = Command::new(root().join("target/release/mdm-host"))
+        .current_dir(root())
+        .args(["import-addresses", "-f", "spin.toml", "--state-dir"])
+        .arg(state)
+        .arg(file)
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::null())
+        .output()?;
+    if !output.status.success() {
+        bail!(
+            "import-addresses failed: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// One-line addresses to validate: every `step`-th place of the register
+/// file, and for every tenth of them a number the street does not have (an
+/// unknown address, answered with suggestions).
+fn validation_bodies(file: &Path, wanted: usize) -> anyhow::Result<Vec<Bytes>> {
+    let text = std::fs::read_to_string(file)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let step = (lines.len() / wanted).max(1);
+    let mut bodies = Vec::new();
+    for (k, line) in lines.iter().step_by(step).enumerate() {
+        let place: serde_json::Value = serde_json::from_str(line)?;
+        let field = |name: &str| place[name].as_str().unwrap_or("").to_string();
+        let number = if k % 10 == 9 {
+            "9999".to_string()
+        } else {
+            field("adressplatsnummer")
+        };
+        let address = format!(
+            "{} {} {}, {} {}",
+            field("adressomrade"),
+            number,
+            field("bokstavstillagg"),
+            field("postnummer"),
+            field("postort")
+        );
+        bodies.push(Bytes::from(serde_json::to_vec(
+            &serde_json::json!({ "line": address }),
+        )?));
+    }
+    Ok(bodies)
+}
+
+/// The address register: import rate for a generated register, then
+/// validation through the gateway with it loaded, against the reads above.
+async fn register(
+    options: &Options,
+    state: &Path,
+    read: &Figures,
+    gated: &Figures,
+) -> anyhow::Result<()> {
+    let file = state.join("register.ndjson");
+    let started = Instant::now();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+    mdm_register_gen::generate(
+        &mdm_register_gen::Config {
+            places: options.places,
+            seed: 2026,
+        },
+        mdm_register_gen::Format::Ndjson,
+        &mut out,
+    )?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    println!();
+    println!(
+        "address register: {} places generated in {:.1} s",
+        options.places,
+        started.elapsed().as_secs_f64()
+    );
+    let first = import_register(state, &file)?;
+    println!(
+        "import-addresses, empty store:       {first:>6.1} s  {:>9.0} places/s",
+        options.places as f64 / first
+    );
+    let again = import_register(state, &file)?;
+    println!(
+        "import-addresses, same file again:   {again:>6.1} s  {:>9.0} places/s (nothing written)",
+        options.places as f64 / again
+    );
+
+    let host = start_host(state, None, Auth::Gateway)?;
+    let token = viewer_token(&host, state)?;
+    let bodies = Arc::new(validation_bodies(&file, 2_000)?);
+    let calls = bodies.clone();
+    let validate = load_calls(
+        &host.url,
+        Some(token),
+        options.connections,
+        options.seconds,
+        Arc::new(move |i| {
+            Call::PostJson(
+                "/api/v1/addresses/validate".into(),
+                calls[(i * 7) % calls.len()].clone(),
+            )
+        }),
+    )
+    .await?;
+    report("POST /api/v1/addresses/validate (gateway)", &validate);
+    println!(
+        "validate / key-value read: {:.2} (read without gateway), {:.2} (read with gateway)",
+        validate.rps / read.rps,
+        validate.rps / gated.rps
     );
     Ok(())
 }

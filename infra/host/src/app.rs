@@ -267,6 +267,20 @@ pub fn build_steps(
 
 /// Opens every store a selected component was granted; a label that is
 /// neither `default` nor in the runtime config is a start-up error, as in Spin.
+/// Opens the key-value stores of every component of the manifest, without
+/// loading the components: for tools that write into the stores (the
+/// address-register import).
+pub async fn open_stores_only(options: &LoadOptions) -> anyhow::Result<StoreCatalog> {
+    let manifest = mdm_manifest::Manifest::load(&options.manifest)
+        .with_context(|| format!("could not load {}", options.manifest.display()))?;
+    let state_dir = options.state_dir();
+    std::fs::create_dir_all(&state_dir)
+        .with_context(|| format!("could not create {}", state_dir.display()))?;
+    let runtime_config = RuntimeConfig::load(options.runtime_config.as_deref(), &state_dir)?;
+    let all: Vec<&str> = manifest.components.keys().map(|id| id.as_str()).collect();
+    open_stores(&manifest, &all, &runtime_config).await
+}
+
 async fn open_stores(
     manifest: &mdm_manifest::Manifest,
     selected: &[&str],

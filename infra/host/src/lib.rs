@@ -6,6 +6,7 @@
 //! compiled and pre-instantiated (once, at start-up), and a fresh store and
 //! instance per request.
 
+pub mod address_import;
 pub mod app;
 mod bindings;
 pub mod build_cmd;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use mdm_gateway::{DevIdp, GatewayConfig, Role};
-use mdm_host::{Limits, LoadOptions, app, build_cmd, seed, server};
+use mdm_host::{Limits, LoadOptions, address_import, app, build_cmd, seed, server};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,27 @@ enum Command {
     Build(BuildArgs),
     /// Print an access token from the development IdP for a demo user.
     Token(TokenArgs),
+    /// Load an address-register file (NDJSON, or CSV when named *.csv) into
+    /// the key-value store, as `POST /api/v1/address-register/import` would.
+    ImportAddresses(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The file: address places in the import line format.
+    file: PathBuf,
+    /// The application manifest (to find its stores).
+    #[arg(short = 'f', long = "from", default_value = "spin.toml")]
+    manifest: PathBuf,
+    /// Spin runtime configuration (key-value stores).
+    #[arg(long = "runtime-config-file")]
+    runtime_config: Option<PathBuf>,
+    /// Directory for SQLite stores [default: .spin beside the manifest].
+    #[arg(long = "state-dir")]
+    state_dir: Option<PathBuf>,
+    /// The key-value store label to load into.
+    #[arg(long, default_value = "default")]
+    store: String,
 }
 
 #[derive(Args)]
@@ -93,6 +114,10 @@ struct UpArgs {
     /// Documents to write where their keys are absent (JSON seed file).
     #[arg(long)]
     seed: Vec<PathBuf>,
+    /// Address-register files to import into the default store before
+    /// serving (as `import-addresses`); `--demo` adds the demo register.
+    #[arg(long = "address-register")]
+    address_register: Vec<PathBuf>,
     /// Wall-clock budget per request, in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     deadline_ms: u64,
@@ -130,6 +155,11 @@ fn main() -> std::process::ExitCode {
             .build()
             .context("could not start the async runtime")
             .and_then(|rt| rt.block_on(up(args))),
+        Command::ImportAddresses(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")
+            .and_then(|rt| rt.block_on(import_addresses(args))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -184,6 +214,43 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
     build_cmd::run(&manifest_dir(&args.manifest), &steps)
 }
 
+async fn import_addresses(args: ImportArgs) -> anyhow::Result<()> {
+    let options = LoadOptions {
+        runtime_config: args.runtime_config.clone(),
+        state_dir: args.state_dir.clone(),
+        ..LoadOptions::new(&args.manifest)
+    };
+    let stores = app::open_stores_only(&options).await?;
+    let Some(store) = stores.get(&args.store) else {
+        anyhow::bail!(
+            "--store {}: no component of {} uses that store",
+            args.store,
+            args.manifest.display()
+        );
+    };
+    eprintln!(
+        "Importing {} into store {:?}",
+        args.file.display(),
+        args.store
+    );
+    let summary = address_import::import_and_report(&args.file, store.clone(), false).await?;
+    let seconds = summary.elapsed.as_secs_f64();
+    println!(
+        "{} places in {seconds:.1} s ({:.0} places/s): {} created, {} updated, {} unchanged, {} removed, {} refused",
+        summary.received,
+        summary.received as f64 / seconds.max(1e-9),
+        summary.tally.created,
+        summary.tally.updated,
+        summary.tally.unchanged,
+        summary.tally.removed,
+        summary.rejected()
+    );
+    if summary.rejected() > 0 {
+        anyhow::bail!("{} lines were refused (listed above)", summary.rejected());
+    }
+    Ok(())
+}
+
 async fn up(args: UpArgs) -> anyhow::Result<()> {
     if args.build {
         build(&BuildArgs {
@@ -223,6 +290,28 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         eprintln!("Warning: {warning}");
     }
 
+    let mut registers = args.address_register.clone();
+    if args.demo {
+        registers.push(manifest_dir(&args.manifest).join("infra/demo/address-register.ndjson"));
+    }
+    for file in &registers {
+        let store = loaded
+            .stores
+            .get("default")
+            .context("the default store is not open")?
+            .clone();
+        let summary = address_import::import_and_report(file, store, true).await?;
+        eprintln!(
+            "Address register {}: {} places, {} created, {} updated, {} unchanged, {} removed, {} refused",
+            file.display(),
+            summary.received,
+            summary.tally.created,
+            summary.tally.updated,
+            summary.tally.unchanged,
+            summary.tally.removed,
+            summary.rejected()
+        );
+    }
     let mut seeds = args.seed.clone();
     if args.demo {
         seeds.push(manifest_dir(&args.manifest).join("infra/demo/seed.json"));
