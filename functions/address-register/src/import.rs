@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 
 use crate::index::{PostcodeDoc, StreetDoc, StreetNameDoc};
 use crate::line_format::{Incoming, LineError};
-use crate::{RegisterStore, StoreError};
+use crate::{KvOps, StoreError};
 
 /// What a batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,7 +70,7 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// Applies `batch` (places read from lines) to the register in `store`.
-pub fn apply(store: &mut impl RegisterStore, batch: Vec<Incoming>) -> Result<Tally, StoreError> {
+pub fn apply(store: &mut impl KvOps, batch: Vec<Incoming>) -> Result<Tally, StoreError> {
     let mut tally = Tally::default();
 
     // A place given twice in one batch: the last line wins, as it would have
@@ -225,7 +225,7 @@ enum Edit {
 /// that key and apply its edits again (they are idempotent). Returns each
 /// key's resulting document.
 fn update_each<D, E>(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     edits: BTreeMap<String, Vec<E>>,
     apply: impl Fn(Option<D>, &[E]) -> Option<D>,
 ) -> Result<Vec<Option<D>>, StoreError>
@@ -416,7 +416,7 @@ mod tests {
         writes_left: usize,
     }
 
-    impl RegisterStore for Crashing {
+    impl KvOps for Crashing {
         fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
             self.inner.get_many(keys)
         }
@@ -434,6 +434,9 @@ mod tests {
         }
         fn delete(&mut self, key: &str) -> Result<(), StoreError> {
             self.inner.delete(key)
+        }
+        fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
+            self.inner.increment(key, delta)
         }
     }
 

@@ -9,7 +9,7 @@ use mdm_types::{
 };
 
 use crate::validate::{DEFAULT_SUGGESTIONS, lookup};
-use crate::{RegisterStore, StoreError};
+use crate::{KvOps, StoreError};
 
 /// The name of our embedded copy of the register in verification records.
 pub const EMBEDDED_SOURCE: &str = "lantmateriet-register";
@@ -37,7 +37,7 @@ pub struct Refusal {
 /// Checks `address` against the register; `now` is the verification time
 /// (RFC 3339).
 pub fn verify_visiting_address(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     address: &Address,
     origin: Origin,
     now: &str,

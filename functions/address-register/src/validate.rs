@@ -15,7 +15,7 @@ use mdm_types::{
 };
 
 use crate::index::{PlaceEntry, PostcodeDoc, StreetDoc, StreetNameDoc, number_value};
-use crate::{RegisterStore, StoreError, display, postal_digits};
+use crate::{KvOps, StoreError, display, postal_digits};
 
 /// Suggestions given when the request does not say.
 pub const DEFAULT_SUGGESTIONS: usize = 5;
@@ -36,7 +36,7 @@ pub struct RequestError(pub String);
 
 /// Answers a validation request.
 pub fn validate(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     request: &ValidationRequest,
 ) -> Result<Result<ValidationResult, RequestError>, StoreError> {
     let limit = match request.max_suggestions {
@@ -80,7 +80,7 @@ pub fn validate(
 
 /// Looks up a normalised address.
 pub fn lookup(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     query: &Normalised,
     limit: usize,
 ) -> Result<ValidationResult, StoreError> {
@@ -180,7 +180,7 @@ fn valid(doc: &StreetDoc, entry: &PlaceEntry, query: &Normalised) -> Found {
 }
 
 fn with_postal_code(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     query: &Normalised,
     postal_code: &str,
     limit: usize,
@@ -373,7 +373,7 @@ fn nearest<'a>(doc: &'a StreetDoc, query: &Normalised, n: usize) -> Vec<&'a Plac
 }
 
 fn without_postal_code(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     query: &Normalised,
     limit: usize,
 ) -> Result<Found, StoreError> {
@@ -485,7 +485,7 @@ fn without_postal_code(
 /// or, without a postal code, the exact street in every postal code it
 /// occurs in. At most `limit` streets, each with its current numbers.
 pub fn list_streets(
-    store: &mut impl RegisterStore,
+    store: &mut impl KvOps,
     postal_code: Option<&str>,
     street: Option<&str>,
     limit: usize,

@@ -246,6 +246,41 @@ pub fn if_none_match_hits(header: &str, version: u64) -> bool {
     })
 }
 
+/// RFC 7386: objects merge member by member, `null` removes, anything else
+/// replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let Some(members) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    let object = target.as_object_mut().expect("made an object above");
+    for (name, value) in members {
+        if value.is_null() {
+            object.remove(name);
+        } else {
+            merge_patch(
+                object
+                    .entry(name.clone())
+                    .or_insert(serde_json::Value::Null),
+                value,
+            );
+        }
+    }
+}
+
+/// Whether an `If-Match` header value matches `version`: `*` or a list of
+/// tags, compared strongly (RFC 9110: a weak tag never matches If-Match).
+pub fn if_match_hits(header: &str, version: u64) -> bool {
+    let tag = etag(version);
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate == tag)
+}
+
 /// The current time as RFC 3339 in UTC with seconds, e.g. `2026-12-04T10:15:00Z`.
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
@@ -254,6 +289,82 @@ pub fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        // The examples of RFC 7386, section 3.
+        let cases = [
+            (
+                serde_json::json!({"a": "b"}),
+                serde_json::json!({"a": "c"}),
+                serde_json::json!({"a": "c"}),
+            ),
+            (
+                serde_json::json!({"a": "b"}),
+                serde_json::json!({"b": "c"}),
+                serde_json::json!({"a": "b", "b": "c"}),
+            ),
+            (
+                serde_json::json!({"a": "b"}),
+                serde_json::json!({"a": null}),
+                serde_json::json!({}),
+            ),
+            (
+                serde_json::json!({"a": "b", "b": "c"}),
+                serde_json::json!({"a": null}),
+                serde_json::json!({"b": "c"}),
+            ),
+            (
+                serde_json::json!({"a": ["b"]}),
+                serde_json::json!({"a": "c"}),
+                serde_json::json!({"a": "c"}),
+            ),
+            (
+                serde_json::json!({"a": "c"}),
+                serde_json::json!({"a": ["b"]}),
+                serde_json::json!({"a": ["b"]}),
+            ),
+            (
+                serde_json::json!({"a": {"b": "c"}}),
+                serde_json::json!({"a": {"b": "d", "c": null}}),
+                serde_json::json!({"a": {"b": "d"}}),
+            ),
+            (
+                serde_json::json!({"a": [{"b": "c"}]}),
+                serde_json::json!({"a": [1]}),
+                serde_json::json!({"a": [1]}),
+            ),
+            (
+                serde_json::json!({"e": null}),
+                serde_json::json!({"a": 1}),
+                serde_json::json!({"e": null, "a": 1}),
+            ),
+            (
+                serde_json::json!([1, 2]),
+                serde_json::json!({"a": "b", "c": null}),
+                serde_json::json!({"a": "b"}),
+            ),
+            (
+                serde_json::json!({}),
+                serde_json::json!({"a": {"bb": {"ccc": null}}}),
+                serde_json::json!({"a": {"bb": {}}}),
+            ),
+        ];
+        for (target, patch, expected) in cases {
+            let mut result = target.clone();
+            merge_patch(&mut result, &patch);
+            assert_eq!(result, expected, "{target} + {patch}");
+        }
+    }
+
+    #[test]
+    fn if_match_is_strong() {
+        assert!(if_match_hits("\"3\"", 3));
+        assert!(if_match_hits("\"1\", \"3\"", 3));
+        assert!(if_match_hits("*", 3));
+        assert!(!if_match_hits("W/\"3\"", 3));
+        assert!(!if_match_hits("\"2\"", 3));
+    }
 
     #[test]
     fn if_none_match_accepts_star_lists_and_weak_tags() {

@@ -17,6 +17,27 @@ pub fn address_place(register_id: &str) -> String {
     format!("address-place/{register_id}")
 }
 
+/// Version `version` of a unit, kept for ever (history). Zero-padded so the
+/// versions of a unit sort in order.
+pub fn unit_version(hsa_id: &str, version: u64) -> String {
+    format!("unit-version/{hsa_id}/{version:010}")
+}
+
+/// The counter the change feed's sequence numbers are drawn from (atomic
+/// increment; ASCII decimal).
+pub const CHANGE_COUNTER: &str = "change-counter";
+
+/// Change-feed entry `seq`.
+pub fn change(seq: u64) -> String {
+    format!("change/{seq:012}")
+}
+
+/// The recorded outcome of a write sent with `Idempotency-Key: key` by
+/// `subject` (both free text, so escaped).
+pub fn idempotency(subject: &str, key: &str) -> String {
+    format!("idempotency/{}/{}", segment(subject), segment(key))
+}
+
 /// The address places of one street in one postal code (the register's
 /// exact-lookup and "other numbers" index). `postal_digits` is the postal
 /// code's five digits, `street_key` the normalised street name.

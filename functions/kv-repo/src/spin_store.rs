@@ -53,15 +53,20 @@ impl SpinKv {
     pub fn delete(&self, key: &str) -> Result<(), RepoError> {
         self.bucket.delete(key).map_err(store_err)
     }
+
+    /// Adds `delta` to the counter at `key` atomically; the new value.
+    pub fn increment(&self, key: &str, delta: i64) -> Result<i64, RepoError> {
+        atomics::increment(&self.bucket, key, delta).map_err(store_err)
+    }
 }
 
-/// The address register's view of the store.
-impl mdm_address_register::RegisterStore for &SpinKv {
+/// The domain crates' view of the store.
+impl mdm_store_ops::KvOps for &SpinKv {
     fn get_many(
         &mut self,
         keys: &[String],
-    ) -> Result<Vec<Option<Vec<u8>>>, mdm_address_register::StoreError> {
-        Kv::get_many(*self, keys).map_err(|e| mdm_address_register::StoreError(e.to_string()))
+    ) -> Result<Vec<Option<Vec<u8>>>, mdm_store_ops::StoreError> {
+        Kv::get_many(*self, keys).map_err(|e| mdm_store_ops::StoreError(e.to_string()))
     }
 
     fn compare_and_swap(
@@ -69,13 +74,17 @@ impl mdm_address_register::RegisterStore for &SpinKv {
         key: &str,
         expected: Option<&[u8]>,
         new: &[u8],
-    ) -> Result<bool, mdm_address_register::StoreError> {
+    ) -> Result<bool, mdm_store_ops::StoreError> {
         SpinKv::compare_and_swap(self, key, expected, new)
-            .map_err(|e| mdm_address_register::StoreError(e.to_string()))
+            .map_err(|e| mdm_store_ops::StoreError(e.to_string()))
     }
 
-    fn delete(&mut self, key: &str) -> Result<(), mdm_address_register::StoreError> {
-        SpinKv::delete(self, key).map_err(|e| mdm_address_register::StoreError(e.to_string()))
+    fn delete(&mut self, key: &str) -> Result<(), mdm_store_ops::StoreError> {
+        SpinKv::delete(self, key).map_err(|e| mdm_store_ops::StoreError(e.to_string()))
+    }
+
+    fn increment(&mut self, key: &str, delta: i64) -> Result<i64, mdm_store_ops::StoreError> {
+        SpinKv::increment(self, key, delta).map_err(|e| mdm_store_ops::StoreError(e.to_string()))
     }
 }
 

@@ -1,9 +1,17 @@
 //! producer-updates: masterdata producers write region units.
-//! `POST /api/v1/producer/units` creates a unit (201 with `Location` and
-//! `ETag`, 409 if the HSA-id exists) through a compare-and-swap on the
-//! absent key, so two concurrent creates never both win.
+//!
+//! - `POST /api/v1/producer/units` creates (201, `Location`, `ETag`; 409 if
+//!   the HSA-id exists);
+//! - `PUT /api/v1/producer/units/{hsa-id}` replaces the client-settable
+//!   fields, `PATCH` merges a JSON merge patch, `DELETE` retires; all three
+//!   need `If-Match` (428 without, 412 on a stale version);
+//! - any of them with `Idempotency-Key` runs once.
+//!
+//! Every write is a compare-and-swap on the unit's version through
+//! `mdm-unit-registry`, which also keeps the history and the change feed.
 
-mod create;
+mod idempotency;
+mod units;
 
 use mdm_http_kit::ApiError;
 use spin_sdk::http::{Method, Request, Response};
@@ -16,12 +24,27 @@ fn handle(req: Request) -> Response {
 }
 
 fn route(req: &Request) -> Result<Response, ApiError> {
-    match (req.method(), req.path()) {
-        (Method::Post, UNITS) => create::create_unit(req),
-        (m, UNITS) => Err(ApiError::method_not_allowed(&m.to_string(), UNITS)),
-        (_, path) => Err(ApiError::not_found(format!(
+    let path = req.path();
+    if path == UNITS {
+        return match req.method() {
+            Method::Post => idempotency::once(req, units::create),
+            m => Err(ApiError::method_not_allowed(&m.to_string(), UNITS)),
+        };
+    }
+    let Some(hsa_id) = path
+        .strip_prefix(UNITS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+    else {
+        return Err(ApiError::not_found(format!(
             "there is no resource at {path}"
-        ))),
+        )));
+    };
+    match req.method() {
+        Method::Put => idempotency::once(req, |r| units::replace(r, hsa_id)),
+        Method::Patch => idempotency::once(req, |r| units::patch(r, hsa_id)),
+        Method::Delete => idempotency::once(req, |r| units::retire(r, hsa_id)),
+        m => Err(ApiError::method_not_allowed(&m.to_string(), path)),
     }
 }
 

@@ -53,6 +53,7 @@ fn full_unit() -> Unit {
         created_by: "producer-a".into(),
         updated_at: "2026-12-04T10:15:00Z".into(),
         updated_by: "producer-b".into(),
+        change_seq: Some(7),
     }
 }
 

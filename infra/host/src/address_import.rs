@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use mdm_address_register::import::{Tally, apply};
 use mdm_address_register::line_format::{self, Format, Incoming};
-use mdm_address_register::{RegisterStore, StoreError};
+use mdm_address_register::{KvOps, StoreError};
 use mdm_kv::Store;
 use tokio::runtime::Handle;
 
@@ -51,7 +51,7 @@ fn err(e: mdm_kv::Error) -> StoreError {
     StoreError(e.to_string())
 }
 
-impl RegisterStore for Blocking {
+impl KvOps for Blocking {
     fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         let found = self
             .handle
@@ -73,6 +73,12 @@ impl RegisterStore for Blocking {
 
     fn delete(&mut self, key: &str) -> Result<(), StoreError> {
         self.handle.block_on(self.store.delete(key)).map_err(err)
+    }
+
+    fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.handle
+            .block_on(self.store.increment(key, delta))
+            .map_err(err)
     }
 }
 
