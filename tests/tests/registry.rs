@@ -557,3 +557,120 @@ async fn a_consumer_replaying_the_feed_ends_with_the_registry() {
         assert_eq!(copy[id], unit, "{id}");
     }
 }
+
+#[tokio::test]
+async fn consumers_search_page_and_walk_the_hierarchy() {
+    let host = platform(&[SEED, REGISTER], |_| {}).await;
+    let producer = Producer::new(&host);
+    for i in 0..9 {
+        let mut body = input(
+            &format!("SE2321000016-SR{i:02}"),
+            &format!("Sökmottagning Nummer{i}"),
+        );
+        body["parent"] = json!("SE2321000016-15CQ");
+        if i % 3 == 0 {
+            body["municipality_code"] = json!("0184");
+        }
+        assert_eq!(producer.create(&body).await.status(), 201);
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["hsa_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Seeded units are indexed too; names match by word prefix, any case and accents.
+    let (status, _, page) = get(&host, "/api/v1/units?name=VARDCENTRAL%20t%C3%A4by").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(names(&page), ["SE2321000016-7TBY"]);
+
+    // Paging: every match exactly once, following Link rel=next.
+    let viewer = host.token("viewer", None);
+    let mut path = "/api/v1/units?name=s%C3%B6km&limit=4".to_string();
+    let mut seen = Vec::new();
+    loop {
+        let response = host.get_as(&viewer, &path).await;
+        assert_eq!(response.status(), 200);
+        let link = response
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string());
+        let page: Value = response.json().await.unwrap();
+        seen.extend(names(&page));
+        match link {
+            Some(link) => {
+                assert!(link.ends_with("; rel=\"next\""), "{link}");
+                assert!(page["next_cursor"].is_string(), "{page}");
+                path = link[link.find('<').unwrap() + 1..link.find('>').unwrap()].to_string();
+            }
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        (0..9)
+            .map(|i| format!("SE2321000016-SR{i:02}"))
+            .collect::<Vec<_>>()
+    );
+
+    // Criteria combine.
+    let (_, _, page) = get(
+        &host,
+        "/api/v1/units?name=s%C3%B6kmottagning&municipality=0184",
+    )
+    .await;
+    let mut found = names(&page);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "SE2321000016-SR00",
+            "SE2321000016-SR03",
+            "SE2321000016-SR06"
+        ]
+    );
+
+    // Children of a unit, and a retired child found by status.
+    let (_, _, page) = get(&host, "/api/v1/units/SE2321000016-15CQ/children?limit=200").await;
+    assert_eq!(names(&page).len(), 9);
+    assert_eq!(
+        producer.retire("SE2321000016-SR04", "\"1\"").await.status(),
+        200
+    );
+    let (_, _, page) = get(
+        &host,
+        "/api/v1/units?parent=SE2321000016-15CQ&status=retired",
+    )
+    .await;
+    assert_eq!(names(&page), ["SE2321000016-SR04"]);
+    let (_, _, page) = get(&host, "/api/v1/units?name=nummer4&status=active").await;
+    assert!(names(&page).is_empty(), "{page}");
+
+    for bad in [
+        "",
+        "?kind=hospital",
+        "?name=s%C3%B6",
+        "?colour=red",
+        "?kind=care-unit&limit=0",
+        "?kind=care-unit&cursor=zz",
+        "?kind=care-unit&updated_since=yesterday",
+    ] {
+        problem(
+            host.get_as(&viewer, &format!("/api/v1/units{bad}")).await,
+            400,
+            "invalid-query",
+        )
+        .await;
+    }
+    let (status, _, page) = get(
+        &host,
+        "/api/v1/units?kind=care-unit&updated_since=2000-01-01",
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(names(&page).len() >= 9);
+}

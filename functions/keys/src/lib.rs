@@ -23,6 +23,12 @@ pub fn unit_version(hsa_id: &str, version: u64) -> String {
     format!("unit-version/{hsa_id}/{version:010}")
 }
 
+/// One shard of the unit index for `facet` = `value` (a sorted JSON array of
+/// HSA-ids): e.g. `unit-index/municipality/0180/07`.
+pub fn unit_index(facet: &str, value: &str, shard: u8) -> String {
+    format!("unit-index/{facet}/{}/{shard:02}", segment(value))
+}
+
 /// The counter the change feed's sequence numbers are drawn from (atomic
 /// increment; ASCII decimal).
 pub const CHANGE_COUNTER: &str = "change-counter";

@@ -4,14 +4,22 @@
 //!   `ETag` (304 on a matching `If-None-Match`);
 //! - `GET /api/v1/units/{hsa-id}/history[?limit=]`: its versions, oldest
 //!   first;
+//! - `GET /api/v1/units?name=&municipality=&kind=&care_type=&business_classification=&care_provider=&parent=&status=&updated_since=&limit=&cursor=`:
+//!   search through the registry's indexes, paged by cursor with
+//!   `Link: rel="next"`;
+//! - `GET /api/v1/units/{hsa-id}/children`: the units whose parent it is;
 //! - `GET /api/v1/changes?since=<seq>[&limit=]`: the change feed, so a
 //!   consumer keeps an exact copy by polling from its last `next_since`.
 
 use mdm_http_kit::{ApiError, JSON, etag, if_none_match_hits, json, query_pairs};
 use mdm_kv_repo::{SpinKv, get_raw, keys};
+use mdm_unit_registry::search::{self, Cursor, Query};
 use spin_sdk::http::{Method, Request, Response};
 
 const UNITS: &str = "/api/v1/units/";
+const SEARCH: &str = "/api/v1/units";
+/// Units a search page holds by default.
+const SEARCH_DEFAULT: usize = 50;
 const CHANGES: &str = "/api/v1/changes";
 /// Versions a history answer holds by default and at most.
 const HISTORY_DEFAULT: u64 = 100;
@@ -35,6 +43,13 @@ fn route(req: &Request) -> Result<Response, ApiError> {
             Err(not_allowed())
         };
     }
+    if path == SEARCH || path == UNITS {
+        return if get {
+            search(req, Query::default())
+        } else {
+            Err(not_allowed())
+        };
+    }
     let parts: Vec<&str> = path
         .strip_prefix(UNITS)
         .map(|rest| rest.split('/').collect())
@@ -46,6 +61,19 @@ fn route(req: &Request) -> Result<Response, ApiError> {
             } else {
                 Err(not_allowed())
             }
+        }
+        [id, "children"] if !id.is_empty() => {
+            if !get {
+                return Err(not_allowed());
+            }
+            check_id(id)?;
+            search(
+                req,
+                Query {
+                    parent: Some(id.to_string()),
+                    ..Query::default()
+                },
+            )
         }
         [id, "history"] if !id.is_empty() => {
             if get {
@@ -81,6 +109,116 @@ fn numbers(req: &Request, allowed: &[&str]) -> Result<Vec<Option<u64>>, ApiError
         })?);
     }
     Ok(values)
+}
+
+/// A search page: the fixed criteria of the route plus the query's.
+fn search(req: &Request, mut query: Query) -> Result<Response, ApiError> {
+    let bad = |detail: String| ApiError::bad_request("invalid-query", detail);
+    let (mut limit, mut cursor) = (SEARCH_DEFAULT, None);
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (name, value) in query_pairs(req.query()) {
+        let slot = match name.as_str() {
+            "name" => &mut query.name,
+            "municipality" => &mut query.municipality,
+            "kind" => &mut query.kind,
+            "care_type" => &mut query.care_type,
+            "business_classification" => &mut query.business_classification,
+            "care_provider" => &mut query.care_provider,
+            "parent" if query.parent.is_none() => &mut query.parent,
+            "status" => &mut query.status,
+            "updated_since" => &mut query.updated_since,
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=search::MAX_LIMIT).contains(n))
+                    .ok_or_else(|| bad(format!("limit must be 1 to {}", search::MAX_LIMIT)))?;
+                continue;
+            }
+            "cursor" => {
+                cursor = Some(Cursor::decode(&value).ok_or_else(|| {
+                    bad("cursor is not one this API gave; start again without it".into())
+                })?);
+                continue;
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown query parameter {other:?}; use name, municipality, kind, care_type, business_classification, care_provider, parent, status, updated_since, limit, cursor"
+                )));
+            }
+        };
+        *slot = Some(value.clone());
+        kept.push((name, value));
+    }
+    if let Some(kind) = &query.kind
+        && !["care-provider", "care-unit", "organisational-unit"].contains(&kind.as_str())
+    {
+        return Err(bad(format!(
+            "kind {kind:?} is not care-provider, care-unit or organisational-unit"
+        )));
+    }
+    if let Some(status) = &query.status
+        && !["active", "retired"].contains(&status.as_str())
+    {
+        return Err(bad(format!("status {status:?} is not active or retired")));
+    }
+    if let Some(since) = &query.updated_since
+        && mdm_unit_registry::epoch_seconds(since)
+            .or_else(|| mdm_unit_registry::epoch_seconds(&format!("{since}T00:00:00Z")))
+            .is_none()
+    {
+        return Err(bad(format!(
+            "updated_since {since:?} is not a date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM:SSZ)"
+        )));
+    }
+    let kv = SpinKv::open_default().map_err(ApiError::store)?;
+    let page = search::search(&mut &kv, &query, limit, cursor.as_ref())
+        .map_err(ApiError::store)?
+        .map_err(|e| bad(e.0))?;
+
+    // The stored documents are the units' JSON as served: the page is put
+    // together from them without decoding again.
+    let mut body = b"{\"units\":[".to_vec();
+    for (i, unit) in page.units.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(unit);
+    }
+    body.extend_from_slice(b"]");
+    let mut response = Response::builder();
+    response.status(200).header("content-type", JSON);
+    if let Some(next) = &page.next {
+        let cursor = next.encode();
+        body.extend_from_slice(
+            format!(
+                ",\"next_cursor\":{}",
+                serde_json::Value::from(cursor.clone())
+            )
+            .as_bytes(),
+        );
+        let mut link = format!("{}?", req.path());
+        for (name, value) in &kept {
+            link.push_str(&format!("{name}={}&", encode(value)));
+        }
+        link.push_str(&format!("limit={limit}&cursor={}", encode(&cursor)));
+        response.header("link", format!("<{link}>; rel=\"next\""));
+    }
+    body.push(b'}');
+    Ok(response.body(body).build())
+}
+
+/// Percent-encodes a query value for a `Link` URL.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn history(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {

@@ -14,6 +14,7 @@
 //!    concurrent writer won, the entry is marked void and the caller answers
 //!    412/409.
 //! 5. **History**: the new version's document is put if absent.
+//! 6. **Indexes** ([`search`]) follow the new version.
 //!
 //! A change entry counts only with evidence that its write committed: the
 //! unit's current document or the history document of that version carries
@@ -30,6 +31,8 @@
 //! hole is given up as dead once it is older than [`IN_FLIGHT_SECONDS`] (a request
 //! cannot live that long), judged by the entry's own time or, for a hole,
 //! by a later entry's time.
+
+pub mod search;
 
 use mdm_store_ops::{KvOps, StoreError};
 use mdm_types::{Change, ChangeKind, ChangePage, Unit};
@@ -146,6 +149,11 @@ pub fn commit(
     }
     // 5. History of the new version.
     store.compare_and_swap(&mdm_keys::unit_version(&hsa_id, next.version), None, &bytes)?;
+    // 6. The indexes. The write has committed: a failure here is repaired by
+    // the unit's next write and must not turn a done write into an error.
+    if let Err(e) = search::update(store, current.map(|c| &c.unit), &next) {
+        eprintln!("unit {hsa_id}: indexes not updated ({e}); its next write repairs them");
+    }
     Ok(Ok(next))
 }
 

@@ -294,3 +294,227 @@ fn times_read_as_epoch_seconds() {
     assert_eq!(epoch_seconds("2000-03-01T00:00:00.5Z"), Some(951_868_800));
     assert_eq!(epoch_seconds("yesterday"), None);
 }
+
+mod searching {
+    use super::*;
+    use crate::search::{Cursor, Query, SCAN_BUDGET, search};
+
+    fn named(
+        store: &mut MemoryStore,
+        hsa_id: &str,
+        name: &str,
+        municipality: &str,
+        parent: Option<&str>,
+    ) {
+        let current = read(store, hsa_id).unwrap();
+        let mut next = unit(hsa_id, name);
+        next.municipality_code = Some(municipality.into());
+        next.parent = parent.map(Into::into);
+        next.care_types = vec!["01".into()];
+        let kind = if current.is_some() {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        };
+        commit(store, current.as_ref(), next, kind, T0)
+            .unwrap()
+            .unwrap();
+    }
+
+    fn ids(store: &mut MemoryStore, query: &Query, limit: usize) -> Vec<String> {
+        let mut all = Vec::new();
+        let mut cursor: Option<Cursor> = None;
+        loop {
+            let page = search(store, query, limit, cursor.as_ref())
+                .unwrap()
+                .unwrap();
+            all.extend(
+                page.units
+                    .iter()
+                    .map(|b| serde_json::from_slice::<Unit>(b).unwrap().hsa_id),
+            );
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => {
+                    all.sort();
+                    return all;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_match_by_word_prefix_ignoring_case_and_accents() {
+        let mut store = MemoryStore::default();
+        named(&mut store, "SE1-A", "Vårdcentral Farsta", "0180", None);
+        named(&mut store, "SE1-B", "Barnmottagning Solna", "0184", None);
+        named(&mut store, "SE1-C", "VARDCENTRAL Solna", "0184", None);
+        let query = |name: &str| Query {
+            name: Some(name.into()),
+            ..Query::default()
+        };
+        assert_eq!(ids(&mut store, &query("vardc"), 10), ["SE1-A", "SE1-C"]);
+        assert_eq!(ids(&mut store, &query("Vårdcentral sol"), 10), ["SE1-C"]);
+        assert_eq!(ids(&mut store, &query("solna"), 10), ["SE1-B", "SE1-C"]);
+        assert!(
+            ids(&mut store, &query("entral"), 10).is_empty(),
+            "prefixes, not substrings"
+        );
+        assert!(search(&mut store, &query("vå"), 10, None).unwrap().is_err());
+        assert!(
+            search(&mut store, &Query::default(), 10, None)
+                .unwrap()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_changed_unit_leaves_its_old_index_entries() {
+        let mut store = MemoryStore::default();
+        named(
+            &mut store,
+            "SE1-A",
+            "Vårdcentral Farsta",
+            "0180",
+            Some("SE1-P"),
+        );
+        named(
+            &mut store,
+            "SE1-A",
+            "Mottagning Farsta",
+            "0184",
+            Some("SE1-Q"),
+        );
+        let by = |q: Query| q;
+        assert!(
+            ids(
+                &mut store,
+                &by(Query {
+                    municipality: Some("0180".into()),
+                    ..Query::default()
+                }),
+                10
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            ids(
+                &mut store,
+                &by(Query {
+                    municipality: Some("0184".into()),
+                    ..Query::default()
+                }),
+                10
+            ),
+            ["SE1-A"]
+        );
+        assert!(
+            ids(
+                &mut store,
+                &by(Query {
+                    parent: Some("SE1-P".into()),
+                    ..Query::default()
+                }),
+                10
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            ids(
+                &mut store,
+                &by(Query {
+                    parent: Some("SE1-Q".into()),
+                    ..Query::default()
+                }),
+                10
+            ),
+            ["SE1-A"]
+        );
+        assert!(
+            ids(
+                &mut store,
+                &by(Query {
+                    name: Some("vårdc".into()),
+                    ..Query::default()
+                }),
+                10
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn pages_cover_every_match_once_and_combine_criteria() {
+        let mut store = MemoryStore::default();
+        for i in 0..120 {
+            let municipality = if i % 3 == 0 { "0180" } else { "0184" };
+            named(
+                &mut store,
+                &format!("SE1-U{i:03}"),
+                &format!("Mottagning {i}"),
+                municipality,
+                None,
+            );
+        }
+        let all = ids(
+            &mut store,
+            &Query {
+                kind: Some("care-unit".into()),
+                ..Query::default()
+            },
+            7,
+        );
+        assert_eq!(all.len(), 120);
+        let both = Query {
+            kind: Some("care-unit".into()),
+            municipality: Some("0180".into()),
+            care_type: Some("01".into()),
+            ..Query::default()
+        };
+        assert_eq!(ids(&mut store, &both, 5).len(), 40);
+        let none = Query {
+            municipality: Some("0180".into()),
+            care_type: Some("02".into()),
+            ..Query::default()
+        };
+        assert!(ids(&mut store, &none, 5).is_empty());
+    }
+
+    #[test]
+    fn a_request_examines_a_bounded_number_of_candidates() {
+        let mut store = MemoryStore::default();
+        let units: Vec<Unit> = (0..SCAN_BUDGET + 500)
+            .map(|i| {
+                let mut u = unit(&format!("SE1-V{i:05}"), "Mottagning");
+                u.municipality_code = Some("0180".into());
+                u
+            })
+            .collect();
+        for u in &units {
+            store
+                .compare_and_swap(
+                    &mdm_keys::unit(&u.hsa_id),
+                    None,
+                    &serde_json::to_vec(u).unwrap(),
+                )
+                .unwrap();
+        }
+        crate::search::index_all(&mut store, &units).unwrap();
+        // Nothing matches the second criterion: the first page stops at the
+        // budget with a cursor instead of reading the whole facet.
+        let query = Query {
+            kind: Some("care-unit".into()),
+            status: Some("retired".into()),
+            ..Query::default()
+        };
+        let before = store.round_trips;
+        let page = search(&mut store, &query, 10, None).unwrap().unwrap();
+        assert!(page.units.is_empty());
+        assert!(page.next.is_some());
+        assert!(
+            store.round_trips - before < SCAN_BUDGET / 8,
+            "batched reads"
+        );
+        assert!(ids(&mut store, &query, 10).is_empty());
+    }
+}

@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use mdm_address_register::import::{Tally, apply};
 use mdm_address_register::line_format::{self, Format, Incoming};
-use mdm_address_register::{KvOps, StoreError};
 use mdm_kv::Store;
 use tokio::runtime::Handle;
+
+use crate::blocking_store::Blocking;
 
 /// Places per batch: big enough that each index document is rewritten a few
 /// times per file at most, small enough to keep memory flat.
@@ -38,47 +39,6 @@ pub fn format_of(path: &Path) -> Format {
     match path.extension().and_then(|e| e.to_str()) {
         Some(ext) if ext.eq_ignore_ascii_case("csv") => Format::Csv,
         _ => Format::Ndjson,
-    }
-}
-
-/// The register's view of a host store, from a blocking thread.
-struct Blocking {
-    store: Arc<dyn Store>,
-    handle: Handle,
-}
-
-fn err(e: mdm_kv::Error) -> StoreError {
-    StoreError(e.to_string())
-}
-
-impl KvOps for Blocking {
-    fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-        let found = self
-            .handle
-            .block_on(self.store.get_many(keys))
-            .map_err(err)?;
-        Ok(found.into_iter().map(|(_, value)| value).collect())
-    }
-
-    fn compare_and_swap(
-        &mut self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-    ) -> Result<bool, StoreError> {
-        self.handle
-            .block_on(self.store.compare_and_swap(key, expected, new))
-            .map_err(err)
-    }
-
-    fn delete(&mut self, key: &str) -> Result<(), StoreError> {
-        self.handle.block_on(self.store.delete(key)).map_err(err)
-    }
-
-    fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
-        self.handle
-            .block_on(self.store.increment(key, delta))
-            .map_err(err)
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod address_import;
 pub mod app;
 mod bindings;
+pub mod blocking_store;
 pub mod build_cmd;
 pub mod engine;
 pub mod gateway;

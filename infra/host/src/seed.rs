@@ -1,6 +1,8 @@
 //! `--seed FILE`: documents written into a store at start-up, only where the
 //! key is still absent, so re-running never overwrites what users changed.
 //! The file is JSON: `{ "store": "default", "documents": { "<key>": <json>, … } }`.
+//! Units (`unit/…` documents) are then indexed for search as the registry
+//! would have indexed them; they have no history or change-feed entries.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,7 +38,13 @@ pub async fn apply(path: &Path, stores: &StoreCatalog) -> anyhow::Result<(usize,
         );
     };
     let (mut written, mut present) = (0, 0);
+    let mut units = Vec::new();
     for (key, value) in &seed.documents {
+        if key.starts_with("unit/") {
+            let unit: mdm_types::Unit = serde_json::from_value(value.clone())
+                .with_context(|| format!("seed key {key} is not a unit"))?;
+            units.push(unit);
+        }
         let bytes = serde_json::to_vec(value)?;
         if store
             .compare_and_swap(key, None, &bytes)
@@ -47,6 +55,18 @@ pub async fn apply(path: &Path, stores: &StoreCatalog) -> anyhow::Result<(usize,
         } else {
             present += 1;
         }
+    }
+    if !units.is_empty() {
+        let mut target = crate::blocking_store::Blocking {
+            store: store.clone(),
+            handle: tokio::runtime::Handle::current(),
+        };
+        tokio::task::spawn_blocking(move || {
+            mdm_unit_registry::search::index_all(&mut target, &units)
+        })
+        .await
+        .context("the indexing thread failed")?
+        .map_err(|e| anyhow::anyhow!("could not index the seeded units: {e}"))?;
     }
     Ok((written, present))
 }
