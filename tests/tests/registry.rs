@@ -674,3 +674,77 @@ async fn consumers_search_page_and_walk_the_hierarchy() {
     assert_eq!(status, 200, "{page}");
     assert!(names(&page).len() >= 9);
 }
+
+#[tokio::test]
+async fn bulk_writes_report_each_unit_and_the_catalogue_is_served() {
+    let host = platform(&[SEED, REGISTER], |_| {}).await;
+    let producer = Producer::new(&host);
+    assert_eq!(
+        producer
+            .create(&input("SE2321000016-BK01", "Bulk ett"))
+            .await
+            .status(),
+        201
+    );
+    let mut bad_address = input("SE2321000016-BK04", "Bulk fyra");
+    bad_address["visiting_address"]["number"] = json!("45");
+    let body = json!({"units": [
+        {"unit": input("SE2321000016-BK02", "Bulk två")},
+        {"unit": input("SE2321000016-BK01", "Bulk ett, ändrad"), "if_match": "\"1\""},
+        {"unit": input("SE2321000016-BK03", "Bulk tre"), "if_match": "\"1\""},
+        {"unit": bad_address},
+        {"unit": input("SE2321000016-BK02", "Bulk två igen")},
+    ]});
+    let response = producer
+        .request(reqwest::Method::POST, "/api/v1/producer/units/bulk")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    let statuses: Vec<u64> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 200, 404, 422, 409], "{report}");
+    assert_eq!(
+        (report["applied"].as_u64(), report["refused"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(report["results"][1]["version"], 2);
+    assert_eq!(
+        report["results"][3]["problem"]["type"],
+        "urn:mdm:problem:unknown-address"
+    );
+    assert_eq!(
+        get(&host, "/api/v1/units/SE2321000016-BK01").await.2["name"],
+        "Bulk ett, ändrad"
+    );
+    assert_eq!(get(&host, "/api/v1/units/SE2321000016-BK04").await.0, 404);
+
+    let empty = producer
+        .request(reqwest::Method::POST, "/api/v1/producer/units/bulk")
+        .json(&json!({"units": []}))
+        .send()
+        .await
+        .unwrap();
+    problem(empty, 422, "invalid-request").await;
+    let unknown = producer
+        .request(reqwest::Method::POST, "/api/v1/producer/units/bulk")
+        .json(&json!({"units": [], "mode": "upsert"}))
+        .send()
+        .await
+        .unwrap();
+    problem(unknown, 400, "malformed-body").await;
+
+    let (status, _, catalogue) = get(&host, "/api/v1/catalogue").await;
+    assert_eq!(status, 200);
+    let text = catalogue.to_string();
+    assert!(
+        text.contains("\"unit\"") && text.contains("Server-owned"),
+        "{text:.300}"
+    );
+}

@@ -137,8 +137,19 @@ fn host_binary() -> std::path::PathBuf {
 fn up(extra: &[String]) -> anyhow::Result<()> {
     ensure_wasm_target()?;
     build_native()?;
+    // A generated register of care units beside the hand-written demo units;
+    // their addresses are places of the demo address register.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ has a parent")
+        .to_path_buf();
+    std::fs::create_dir_all(root.join(".spin"))?;
+    let units = root.join(".spin/demo-units.json");
+    let mut generate = Command::new(host_binary().with_file_name("mdm-unit-gen"));
+    generate.args(["--units", "300", "-o"]).arg(&units);
+    run(generate)?;
     let mut host = Command::new(host_binary());
-    host.args(["up", "--build", "--demo"]);
+    host.args(["up", "--build", "--demo", "--seed"]).arg(&units);
     host.args(extra);
     run(host)
 }

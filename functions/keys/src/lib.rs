@@ -29,6 +29,12 @@ pub fn unit_index(facet: &str, value: &str, shard: u8) -> String {
     format!("unit-index/{facet}/{}/{shard:02}", segment(value))
 }
 
+/// The `change_seq` of the last version of a unit whose index edits were
+/// all made: a write that finds it behind redoes every membership.
+pub fn unit_indexed(hsa_id: &str) -> String {
+    format!("unit-indexed/{hsa_id}")
+}
+
 /// The counter the change feed's sequence numbers are drawn from (atomic
 /// increment; ASCII decimal).
 pub const CHANGE_COUNTER: &str = "change-counter";

@@ -5,6 +5,8 @@
 //! - `PUT /api/v1/producer/units/{hsa-id}` replaces the client-settable
 //!   fields, `PATCH` merges a JSON merge patch, `DELETE` retires; all three
 //!   need `If-Match` (428 without, 412 on a stale version);
+//! - `POST /api/v1/producer/units/bulk` writes up to 100 units, each on its
+//!   own, with a result per unit;
 //! - any of them with `Idempotency-Key` runs once.
 //!
 //! Every write is a compare-and-swap on the unit's version through
@@ -17,6 +19,7 @@ use mdm_http_kit::ApiError;
 use spin_sdk::http::{Method, Request, Response};
 
 const UNITS: &str = "/api/v1/producer/units";
+const BULK: &str = "/api/v1/producer/units/bulk";
 
 fn handle(req: Request) -> Response {
     let path = req.path().to_string();
@@ -29,6 +32,12 @@ fn route(req: &Request) -> Result<Response, ApiError> {
         return match req.method() {
             Method::Post => idempotency::once(req, units::create),
             m => Err(ApiError::method_not_allowed(&m.to_string(), UNITS)),
+        };
+    }
+    if path == BULK {
+        return match req.method() {
+            Method::Post => idempotency::once(req, units::bulk),
+            m => Err(ApiError::method_not_allowed(&m.to_string(), path)),
         };
     }
     let Some(hsa_id) = path

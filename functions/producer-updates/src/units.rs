@@ -9,17 +9,26 @@ use mdm_http_kit::{ApiError, Caller, etag, if_match_hits, json, merge_patch, rea
 use mdm_kv_repo::SpinKv;
 use mdm_register_online::{ONLINE_SOURCE, Online};
 use mdm_types::{
-    Address, AddressVerification, ChangeKind, Source, Unit, UnitInput, UnitStatus, VerifiedAddress,
+    Address, AddressVerification, BulkReport, BulkRequest, BulkResult, ChangeKind, Source, Unit,
+    UnitInput, UnitStatus, VerifiedAddress,
 };
-use mdm_unit_registry::{Conflict, Current};
+use mdm_unit_registry::Current;
 use spin_sdk::http::{Request, Response};
 
 /// `POST /api/v1/producer/units`.
 pub fn create(req: &Request) -> Result<Response, ApiError> {
     let caller = caller(req)?;
     let input: UnitInput = read_json(req)?;
+    let unit = create_one(&store()?, &caller, input)?;
+    let mut response = json(201, &unit)?;
+    response.set_header("location", format!("/api/v1/units/{}", unit.hsa_id));
+    response.set_header("etag", etag(unit.version));
+    Ok(response)
+}
+
+fn create_one(kv: &SpinKv, caller: &Caller, input: UnitInput) -> Result<Unit, ApiError> {
     check(&input)?;
-    authorize(&caller, &input.care_provider, &input.organisation_number)?;
+    authorize(caller, &input.care_provider, &input.organisation_number)?;
     if input.ownership != mdm_types::Ownership::Region {
         return Err(invalid(
             "ownership",
@@ -27,26 +36,73 @@ pub fn create(req: &Request) -> Result<Response, ApiError> {
         ));
     }
     let now = mdm_http_kit::now_rfc3339();
-    let kv = store()?;
     let visiting_address = input
         .visiting_address
         .as_ref()
-        .map(|address| verify_address(&kv, address, None, &now))
+        .map(|address| verify_address(kv, address, None, &now))
         .transpose()?;
     let hsa_id = input.hsa_id.clone();
     let unit = build(input, visiting_address, None, &now, &caller.subject);
-    match mdm_unit_registry::commit(&mut &kv, None, unit, ChangeKind::Created, &now)
+    mdm_unit_registry::commit(&mut &*kv, None, unit, ChangeKind::Created, &now)
         .map_err(ApiError::store)?
-    {
-        Err(_) => Err(exists(&hsa_id)),
-        Ok(unit) => {
-            let mut response = json(201, &unit)?;
-            response.set_header("location", format!("/api/v1/units/{}", unit.hsa_id));
-            response.set_header("etag", etag(unit.version));
-            Ok(response)
-        }
-    }
+        .map_err(|_| exists(&hsa_id))
 }
+
+/// `POST /api/v1/producer/units/bulk`: many units, each written on its own
+/// (created, or replaced when it carries `if_match`), with a result per unit.
+pub fn bulk(req: &Request) -> Result<Response, ApiError> {
+    let caller = caller(req)?;
+    let request: BulkRequest = read_json(req)?;
+    if request.units.is_empty() || request.units.len() > MAX_BULK {
+        return Err(ApiError::new(
+            422,
+            "invalid-request",
+            format!("send 1 to {MAX_BULK} units per bulk request"),
+        ));
+    }
+    let kv = store()?;
+    let mut report = BulkReport {
+        applied: 0,
+        refused: 0,
+        results: Vec::with_capacity(request.units.len()),
+    };
+    for item in request.units {
+        let hsa_id = item.unit.hsa_id.clone();
+        let outcome = match &item.if_match {
+            None => create_one(&kv, &caller, item.unit).map(|u| (201, u)),
+            Some(tag) => {
+                let unit = item.unit;
+                update_one(&kv, &caller, &hsa_id, Some(tag), |_| Ok(unit)).map(|u| (200, u))
+            }
+        };
+        report.results.push(match outcome {
+            Ok((status, unit)) => {
+                report.applied += 1;
+                BulkResult {
+                    hsa_id,
+                    status,
+                    version: Some(unit.version),
+                    problem: None,
+                }
+            }
+            Err(error) if error.status >= 500 => return Err(error),
+            Err(error) => {
+                report.refused += 1;
+                BulkResult {
+                    hsa_id,
+                    status: error.status,
+                    version: None,
+                    problem: Some(error.problem(None)),
+                }
+            }
+        });
+    }
+    json(200, &report)
+}
+
+/// Units one bulk request may carry: enough for a batch job, small enough to
+/// finish well within a request's deadline.
+const MAX_BULK: usize = 100;
 
 fn exists(hsa_id: &str) -> ApiError {
     ApiError::new(
@@ -112,7 +168,8 @@ pub fn patch(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
 pub fn retire(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
     let caller = caller(req)?;
     let kv = store()?;
-    let current = precondition(req, &kv, hsa_id)?;
+    let if_match = req.header("if-match").and_then(|v| v.as_str());
+    let current = precondition(if_match, &kv, hsa_id)?;
     authorize(
         &caller,
         &current.unit.care_provider,
@@ -130,7 +187,10 @@ pub fn retire(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
     next.status = UnitStatus::Retired;
     next.updated_at = now.clone();
     next.updated_by = caller.subject.clone();
-    save(&kv, &current, next, ChangeKind::Retired, &now)
+    let unit = save(&kv, &current, next, ChangeKind::Retired, &now)?;
+    let mut response = json(200, &unit)?;
+    response.set_header("etag", etag(unit.version));
+    Ok(response)
 }
 
 fn update(
@@ -139,8 +199,21 @@ fn update(
     hsa_id: &str,
     input_for: impl FnOnce(&Unit) -> Result<UnitInput, ApiError>,
 ) -> Result<Response, ApiError> {
-    let kv = store()?;
-    let current = precondition(req, &kv, hsa_id)?;
+    let if_match = req.header("if-match").and_then(|v| v.as_str());
+    let unit = update_one(&store()?, caller, hsa_id, if_match, input_for)?;
+    let mut response = json(200, &unit)?;
+    response.set_header("etag", etag(unit.version));
+    Ok(response)
+}
+
+fn update_one(
+    kv: &SpinKv,
+    caller: &Caller,
+    hsa_id: &str,
+    if_match: Option<&str>,
+    input_for: impl FnOnce(&Unit) -> Result<UnitInput, ApiError>,
+) -> Result<Unit, ApiError> {
+    let current = precondition(if_match, kv, hsa_id)?;
     authorize(
         caller,
         &current.unit.care_provider,
@@ -176,7 +249,7 @@ fn update(
     let visiting_address = input
         .visiting_address
         .as_ref()
-        .map(|address| verify_address(&kv, address, current.unit.visiting_address.as_ref(), &now))
+        .map(|address| verify_address(kv, address, current.unit.visiting_address.as_ref(), &now))
         .transpose()?;
     let next = build(
         input,
@@ -185,7 +258,7 @@ fn update(
         &now,
         &caller.subject,
     );
-    save(&kv, &current, next, ChangeKind::Updated, &now)
+    save(kv, &current, next, ChangeKind::Updated, &now)
 }
 
 fn save(
@@ -194,17 +267,10 @@ fn save(
     next: Unit,
     kind: ChangeKind,
     now: &str,
-) -> Result<Response, ApiError> {
-    match mdm_unit_registry::commit(&mut &*kv, Some(current), next, kind, now)
+) -> Result<Unit, ApiError> {
+    mdm_unit_registry::commit(&mut &*kv, Some(current), next, kind, now)
         .map_err(ApiError::store)?
-    {
-        Err(Conflict::Changed | Conflict::Exists) => Err(stale(&current.unit.hsa_id)),
-        Ok(unit) => {
-            let mut response = json(200, &unit)?;
-            response.set_header("etag", etag(unit.version));
-            Ok(response)
-        }
-    }
+        .map_err(|_| stale(&current.unit.hsa_id))
 }
 
 fn stale(hsa_id: &str) -> ApiError {
@@ -219,28 +285,24 @@ fn stale(hsa_id: &str) -> ApiError {
 
 /// `If-Match` is required on every change of an existing unit: without it
 /// a writer would overwrite changes it never saw.
-fn precondition(req: &Request, kv: &SpinKv, hsa_id: &str) -> Result<Current, ApiError> {
+fn precondition(if_match: Option<&str>, kv: &SpinKv, hsa_id: &str) -> Result<Current, ApiError> {
     mdm_identifiers::check_hsa_id(hsa_id).map_err(|e| {
         ApiError::bad_request(
             "invalid-hsa-id",
             format!("{hsa_id:?} is not an HSA-id: {e}"),
         )
     })?;
-    let if_match = req
-        .header("if-match")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            ApiError::new(
-                428,
-                "precondition-required",
-                "send If-Match with the ETag of the version you changed (GET the unit for it)",
-            )
-        })?;
+    let if_match = if_match.ok_or_else(|| {
+        ApiError::new(
+            428,
+            "precondition-required",
+            "send If-Match with the ETag of the version you changed (GET the unit for it)",
+        )
+    })?;
     let current = mdm_unit_registry::read(&mut &*kv, hsa_id)
         .map_err(ApiError::store)?
         .ok_or_else(|| ApiError::not_found(format!("there is no unit with HSA-id {hsa_id}")))?;
-    if !if_match_hits(&if_match, current.unit.version) {
+    if !if_match_hits(if_match, current.unit.version) {
         return Err(stale(hsa_id));
     }
     Ok(current)

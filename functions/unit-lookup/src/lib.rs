@@ -8,6 +8,8 @@
 //!   search through the registry's indexes, paged by cursor with
 //!   `Link: rel="next"`;
 //! - `GET /api/v1/units/{hsa-id}/children`: the units whose parent it is;
+//! - `GET /api/v1/catalogue`: the data catalogue, every record of the
+//!   contract with its fields, types and meaning (from `wit/types.wit`);
 //! - `GET /api/v1/changes?since=<seq>[&limit=]`: the change feed, so a
 //!   consumer keeps an exact copy by polling from its last `next_since`.
 
@@ -21,6 +23,7 @@ const SEARCH: &str = "/api/v1/units";
 /// Units a search page holds by default.
 const SEARCH_DEFAULT: usize = 50;
 const CHANGES: &str = "/api/v1/changes";
+const CATALOGUE: &str = "/api/v1/catalogue";
 /// Versions a history answer holds by default and at most.
 const HISTORY_DEFAULT: u64 = 100;
 const HISTORY_MAX: u64 = 1000;
@@ -36,6 +39,17 @@ fn route(req: &Request) -> Result<Response, ApiError> {
     let path = req.path();
     let get = matches!(req.method(), Method::Get | Method::Head);
     let not_allowed = || ApiError::method_not_allowed(&req.method().to_string(), path);
+    if path == CATALOGUE {
+        return if get {
+            Ok(Response::builder()
+                .status(200)
+                .header("content-type", JSON)
+                .body(mdm_types::CATALOGUE_JSON)
+                .build())
+        } else {
+            Err(not_allowed())
+        };
+    }
     if path == CHANGES {
         return if get {
             changes(req)

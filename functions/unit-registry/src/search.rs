@@ -5,11 +5,13 @@
 //! document holds a whole facet of a big register and a write rewrites one
 //! small document per facet.
 //!
-//! Indexes are maintained after the unit is committed. A write that stopped
-//! before its index edits leaves the index short of one id (the next write
-//! of that unit puts every membership back) or with one id too many (search
-//! checks every candidate against the unit's document, so it is never
-//! returned wrongly).
+//! Indexes are maintained after the unit is committed: only the memberships
+//! that changed are edited, and `unit-indexed/{hsa-id}` then records the
+//! version whose edits are all made. A write that stopped before its index
+//! edits leaves the index short of one id (the next write of that unit finds
+//! the record behind and puts every membership back) or with one id too many
+//! (search checks every candidate against the unit's document, so it is
+//! never returned wrongly).
 //!
 //! A search walks one facet's shards in order (the most selective facet
 //! given), reads the candidates' documents in batches and keeps those that
@@ -22,8 +24,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use mdm_store_ops::{KvOps, StoreError};
 use mdm_types::Unit;
 
-/// Shards per facet value.
-pub const SHARDS: u8 = 16;
+/// Shards per facet value: at 50,000 units the biggest facet value (a
+/// status, a kind) keeps well under a thousand ids per document.
+pub const SHARDS: u8 = 64;
+/// Shard documents read per round trip after the first (which is read
+/// alone: an unselective search usually fills its page from it).
+const SHARD_BATCH: u8 = 8;
 /// Candidates examined per search request at most.
 pub const SCAN_BUDGET: usize = 1000;
 /// Units per page at most.
@@ -161,29 +167,45 @@ fn edit(
     Ok(())
 }
 
-/// Brings the indexes in line with a unit's write from `old` to `new`:
-/// every membership of `new` is ensured (repairing what a stopped write
-/// left out), those only `old` had are removed.
+/// Brings the indexes in line with a unit's write from `old` to `new`: the
+/// memberships that changed, or every membership of `new` when the last
+/// write's edits are not known to be complete (repairing a stopped write).
 pub fn update(store: &mut impl KvOps, old: Option<&Unit>, new: &Unit) -> Result<(), StoreError> {
+    let marker_key = mdm_keys::unit_indexed(&new.hsa_id);
+    let marker = store.get_many(std::slice::from_ref(&marker_key))?.remove(0);
+    let marked: Option<u64> = marker
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok());
+    // Seed data is indexed when loaded and has no change sequence.
+    let old_complete = old.is_none_or(|o| o.change_seq.is_none() || marked == o.change_seq);
+    let before = old.map(memberships).unwrap_or_default();
     let now = memberships(new);
     let mut edits: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for (facet, value) in &now {
+        if old_complete && before.contains(&(*facet, value.clone())) {
+            continue;
+        }
         edits
             .entry(index_key(facet, value, &new.hsa_id))
             .or_default()
             .0
             .insert(new.hsa_id.clone());
     }
-    if let Some(old) = old {
-        for (facet, value) in memberships(old).difference(&now) {
-            edits
-                .entry(index_key(facet, value, &old.hsa_id))
-                .or_default()
-                .1
-                .insert(old.hsa_id.clone());
-        }
+    for (facet, value) in before.difference(&now) {
+        edits
+            .entry(index_key(facet, value, &new.hsa_id))
+            .or_default()
+            .1
+            .insert(new.hsa_id.clone());
     }
-    edit(store, edits)
+    edit(store, edits)?;
+    if let Some(seq) = new.change_seq {
+        // A concurrent later write may have moved the record on; then it
+        // stands (it is newer).
+        store.compare_and_swap(&marker_key, marker.as_deref(), seq.to_string().as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Indexes many units at once (loading seed data): each index document is
@@ -337,38 +359,50 @@ pub fn search(
     let mut examined = 0;
     let mut shard = cursor.map_or(0, |c| c.shard);
     let mut after = cursor.map(|c| c.after.clone());
+    let mut batch = 1;
     while shard < SHARDS {
-        let key = mdm_keys::unit_index(facet, &value, shard);
-        let ids = decode_ids(&key, store.get_many(std::slice::from_ref(&key))?.remove(0))?;
-        let pending: Vec<String> = ids
-            .into_iter()
-            .filter(|id| after.as_ref().is_none_or(|a| id > a))
+        let shards: Vec<u8> = (shard..SHARDS.min(shard.saturating_add(batch))).collect();
+        let keys: Vec<String> = shards
+            .iter()
+            .map(|s| mdm_keys::unit_index(facet, &value, *s))
             .collect();
-        for batch in pending.chunks(limit.min(64)) {
-            let keys: Vec<String> = batch.iter().map(|id| mdm_keys::unit(id)).collect();
-            for (id, bytes) in batch.iter().zip(store.get_many(&keys)?) {
-                examined += 1;
-                let Some(bytes) = bytes else { continue };
-                let Ok(unit) = serde_json::from_slice::<Unit>(&bytes) else {
-                    continue;
-                };
-                if query.matches(&unit) {
-                    found.push(bytes);
-                }
-                if found.len() == limit || examined >= SCAN_BUDGET {
-                    let next = Cursor {
-                        shard,
-                        after: id.clone(),
-                    };
-                    return Ok(Ok(Page {
-                        units: found,
-                        next: Some(next),
-                    }));
+        let docs = store.get_many(&keys)?;
+        batch = SHARD_BATCH;
+        for ((this_shard, key), bytes) in shards.iter().zip(&keys).zip(docs) {
+            // Stored sorted: read as a plain list, no set to build.
+            let ids: Vec<String> = match bytes {
+                None => Vec::new(),
+                Some(b) => serde_json::from_slice(&b)
+                    .map_err(|e| StoreError(format!("index document {key} is not valid: {e}")))?,
+            };
+            let start = match &after {
+                Some(a) => ids.partition_point(|id| id <= a),
+                None => 0,
+            };
+            for candidates in ids[start..].chunks(limit.clamp(32, 64)) {
+                let unit_keys: Vec<String> =
+                    candidates.iter().map(|id| mdm_keys::unit(id)).collect();
+                for (id, bytes) in candidates.iter().zip(store.get_many(&unit_keys)?) {
+                    examined += 1;
+                    if let Some(bytes) = bytes
+                        && serde_json::from_slice::<Unit>(&bytes).is_ok_and(|u| query.matches(&u))
+                    {
+                        found.push(bytes);
+                    }
+                    if found.len() == limit || examined >= SCAN_BUDGET {
+                        return Ok(Ok(Page {
+                            units: found,
+                            next: Some(Cursor {
+                                shard: *this_shard,
+                                after: id.clone(),
+                            }),
+                        }));
+                    }
                 }
             }
+            after = None;
         }
-        shard += 1;
-        after = None;
+        shard = shards.last().map_or(SHARDS, |s| s + 1);
     }
     Ok(Ok(Page {
         units: found,

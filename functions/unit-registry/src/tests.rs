@@ -518,3 +518,59 @@ mod searching {
         assert!(ids(&mut store, &query, 10).is_empty());
     }
 }
+
+#[test]
+fn index_edits_a_stopped_write_missed_are_made_by_the_next_write() {
+    use crate::search::{Query, search};
+    let mut store = Crashing {
+        inner: MemoryStore::default(),
+        // The create's increment, entry, unit and history; its index edits fail.
+        writes_left: 4,
+    };
+    let mut first = unit("SE1-A", "Vårdcentral Farsta");
+    first.municipality_code = Some("0180".into());
+    commit(&mut store, None, first.clone(), ChangeKind::Created, T0)
+        .unwrap()
+        .unwrap();
+    store.writes_left = usize::MAX;
+    let query = Query {
+        municipality: Some("0180".into()),
+        ..Query::default()
+    };
+    let found = |store: &mut Crashing| {
+        search(store, &query, 10, None)
+            .unwrap()
+            .unwrap()
+            .units
+            .len()
+    };
+    assert_eq!(found(&mut store), 0, "the index missed the unit");
+
+    // The next write changes only the name, yet puts the municipality back.
+    let current = read(&mut store, "SE1-A").unwrap().unwrap();
+    let mut renamed = first;
+    renamed.name = "Vårdcentral Farsta centrum".into();
+    commit(
+        &mut store,
+        Some(&current),
+        renamed.clone(),
+        ChangeKind::Updated,
+        T0,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(found(&mut store), 1);
+
+    // With the record up to date, a write edits only what changed.
+    let current = read(&mut store, "SE1-A").unwrap().unwrap();
+    let before = store.inner.round_trips;
+    renamed.name = "Vårdcentral Farsta centrum norr".into();
+    commit(&mut store, Some(&current), renamed, ChangeKind::Updated, T0)
+        .unwrap()
+        .unwrap();
+    assert!(
+        store.inner.round_trips - before <= 10,
+        "{}",
+        store.inner.round_trips - before
+    );
+}

@@ -32,6 +32,10 @@ struct Options {
     /// scenarios).
     #[arg(long, default_value_t = 1_000_000)]
     places: usize,
+    /// Sizes of the generated unit registry for the registry scenarios
+    /// (none skips them).
+    #[arg(long, value_delimiter = ',', default_values_t = [5_000, 50_000])]
+    registry: Vec<usize>,
 }
 
 fn root() -> PathBuf {
@@ -163,16 +167,17 @@ fn start_app(
 
 /// A viewer token from the host's development IdP.
 fn viewer_token(host: &Host, state: &Path) -> anyhow::Result<String> {
-    token(host, state, "viewer")
+    token(host, state, "viewer", None)
 }
 
-/// A token of `role` from the host's development IdP.
-fn token(host: &Host, state: &Path, role: &str) -> anyhow::Result<String> {
+/// A token of `role` (acting for `org`) from the host's development IdP.
+fn token(host: &Host, state: &Path, role: &str, org: Option<&str>) -> anyhow::Result<String> {
     let listen = host.url.trim_start_matches("http://");
     let output = Command::new(root().join("target/release/mdm-host"))
         .current_dir(root())
         .args(["token", "--role", role, "--listen", listen, "--state-dir"])
         .arg(state)
+        .args(org.map(|o| ["--org", o]).into_iter().flatten())
         .output()?;
     if !output.status.success() {
         bail!(
@@ -183,11 +188,13 @@ fn token(host: &Host, state: &Path, role: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8(output.stdout)?.trim().to_string())
 }
 
-/// One request of a scenario: a GET of a path, or a POST of a JSON body.
+/// One request of a scenario: a GET of a path, a POST of a JSON body, or a
+/// PATCH with a merge patch and `If-Match: *`.
 #[derive(Clone)]
 enum Call {
     Get(String),
     PostJson(String, Bytes),
+    MergePatch(String, Bytes),
 }
 
 async fn send(client: &mut Conn, call: &Call, token: Option<&str>) -> anyhow::Result<u16> {
@@ -195,6 +202,12 @@ async fn send(client: &mut Conn, call: &Call, token: Option<&str>) -> anyhow::Re
         Call::Get(path) => (hyper::Request::get(path), Bytes::new()),
         Call::PostJson(path, body) => (
             hyper::Request::post(path).header("content-type", "application/json"),
+            body.clone(),
+        ),
+        Call::MergePatch(path, body) => (
+            hyper::Request::patch(path)
+                .header("content-type", "application/merge-patch+json")
+                .header("if-match", "*"),
             body.clone(),
         ),
     };
@@ -410,7 +423,170 @@ async fn main() -> anyhow::Result<()> {
     if options.places > 0 {
         register(&options, state.path(), &read, &gated).await?;
     }
+    let mut sizes = Vec::new();
+    for &units in &options.registry {
+        sizes.push((units, registry(&options, units).await?));
+    }
+    if sizes.len() > 1 {
+        println!();
+        println!("unit registry by size (through the gateway):");
+        println!(
+            "{:>8} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12} {:>10} {:>10}",
+            "units",
+            "get p99 ms",
+            "get/s",
+            "sel p50 ms",
+            "sel p99 ms",
+            "unsel p50",
+            "unsel p99",
+            "feed/s",
+            "update/s"
+        );
+        for (units, f) in &sizes {
+            println!(
+                "{units:>8} {:>12.2} {:>10.0} {:>12.2} {:>12.2} {:>12.2} {:>12.2} {:>10.0} {:>10.0}",
+                f.get.p99_ms,
+                f.get.rps,
+                f.selective.p50_ms,
+                f.selective.p99_ms,
+                f.unselective.p50_ms,
+                f.unselective.p99_ms,
+                f.feed.rps,
+                f.update.rps
+            );
+        }
+    }
     Ok(())
+}
+
+struct RegistryFigures {
+    get: Figures,
+    selective: Figures,
+    unselective: Figures,
+    update: Figures,
+    feed: Figures,
+}
+
+/// The unit registry with `units` generated units: get-by-id, a selective
+/// and an unselective search, producer updates, then change-feed pages over
+/// the changes those updates made. All through the gateway.
+async fn registry(options: &Options, units: usize) -> anyhow::Result<RegistryFigures> {
+    let state = tempfile::tempdir()?;
+    let generated = mdm_unit_gen::generate(&mdm_unit_gen::Config {
+        units,
+        seed: 2026,
+        register_seed: 2026,
+    });
+    let seed = state.path().join("units.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&seed)?);
+    mdm_unit_gen::write_seed(&generated, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    let ids: Arc<Vec<String>> = Arc::new(generated.iter().map(|u| u.hsa_id.clone()).collect());
+    let parents: Arc<Vec<String>> = Arc::new(
+        generated
+            .iter()
+            .filter_map(|u| u.parent.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    );
+    let region: Arc<Vec<String>> = Arc::new(
+        generated
+            .iter()
+            .filter(|u| {
+                u.ownership == mdm_types::Ownership::Region
+                    && u.status == mdm_types::UnitStatus::Active
+            })
+            .map(|u| u.hsa_id.clone())
+            .collect(),
+    );
+    drop(generated);
+
+    let started = Instant::now();
+    let host = start_host(state.path(), Some(&seed), Auth::Gateway)?;
+    println!();
+    println!(
+        "unit registry: {units} units loaded and indexed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let viewer = token(&host, state.path(), "viewer", None)?;
+    let producer = token(&host, state.path(), "producer", Some("2321000016"))?;
+    let run = |token: &String, call_of: Arc<dyn Fn(usize) -> Call + Send + Sync>| {
+        load_calls(
+            &host.url,
+            Some(token.clone()),
+            options.connections,
+            options.seconds,
+            call_of,
+        )
+    };
+    let n = ids.len();
+    let by_id = ids.clone();
+    let get = run(
+        &viewer,
+        Arc::new(move |i| Call::Get(format!("/api/v1/units/{}", by_id[(i * 104_729) % n]))),
+    )
+    .await?;
+    report("GET /api/v1/units/{id}", &get);
+    let selective = run(
+        &viewer,
+        Arc::new(move |i| {
+            Call::Get(format!(
+                "/api/v1/units?parent={}&limit=50",
+                parents[(i * 7919) % parents.len()]
+            ))
+        }),
+    )
+    .await?;
+    report("GET /api/v1/units?parent=… (selective)", &selective);
+    let unselective = run(
+        &viewer,
+        Arc::new(|_| Call::Get("/api/v1/units?kind=care-unit&limit=50".into())),
+    )
+    .await?;
+    report(
+        "GET /api/v1/units?kind=care-unit (unselective)",
+        &unselective,
+    );
+    println!(
+        "search p99 / get p99: {:.1} (selective), {:.1} (unselective)",
+        selective.p99_ms / get.p99_ms,
+        unselective.p99_ms / get.p99_ms
+    );
+    let update = run(
+        &producer,
+        Arc::new(move |i| {
+            Call::MergePatch(
+                format!(
+                    "/api/v1/producer/units/{}",
+                    region[(i * 7919) % region.len()]
+                ),
+                Bytes::from(format!("{{\"name\":\"Benchmottagning {i}\"}}")),
+            )
+        }),
+    )
+    .await?;
+    report("PATCH /api/v1/producer/units/{id} (If-Match: *)", &update);
+    let changes = update.requests.max(101);
+    let feed = run(
+        &viewer,
+        Arc::new(move |i| {
+            Call::Get(format!(
+                "/api/v1/changes?since={}&limit=100",
+                (i * 7919) % (changes - 100)
+            ))
+        }),
+    )
+    .await?;
+    report("GET /api/v1/changes?limit=100 (page)", &feed);
+    Ok(RegistryFigures {
+        get,
+        selective,
+        unselective,
+        update,
+        feed,
+    })
 }
 
 /// Runs `mdm-host import-addresses` on `file`; returns the seconds it took.

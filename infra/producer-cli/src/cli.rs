@@ -252,7 +252,15 @@ mod tests {
 
     #[test]
     fn url_is_parsed_and_checked() {
-        let cli = parse(&["--url", "https://mdm.example/base/?x=1", "--token", "t", "get", "X"]).unwrap();
+        let cli = parse(&[
+            "--url",
+            "https://mdm.example/base/?x=1",
+            "--token",
+            "t",
+            "get",
+            "X",
+        ])
+        .unwrap();
         assert_eq!(cli.url.as_str(), "https://mdm.example/base/");
         let err = parse(&["--url", "ftp://mdm.example", "--token", "t", "get", "X"]).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ValueValidation);
@@ -296,7 +304,11 @@ mod tests {
         );
         // A zero interval would poll in a tight loop; a zero limit is refused
         // by the server anyway.
-        for bad in [["--interval-seconds", "0"], ["--limit", "0"], ["--since", "-1"]] {
+        for bad in [
+            ["--interval-seconds", "0"],
+            ["--limit", "0"],
+            ["--since", "-1"],
+        ] {
             let mut args = vec!["--token", "t", "changes"];
             args.extend(bad);
             assert!(parse(&args).is_err(), "{bad:?} was accepted");

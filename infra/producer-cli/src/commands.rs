@@ -21,7 +21,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Create { file } => {
             let body = file.read_json()?;
             let answer = api
-                .write(Method::POST, api.producer_url(None), Some((JSON, body)), None)
+                .write(
+                    Method::POST,
+                    api.producer_url(None),
+                    Some((JSON, body)),
+                    None,
+                )
                 .await?;
             print_write(&answer)?;
         }

@@ -228,9 +228,15 @@ mod tests {
 
     #[test]
     fn a_missing_if_match_says_to_pass_it() {
-        let failure = problem(428, json!({"title": "Precondition Required", "detail": "send If-Match"}));
+        let failure = problem(
+            428,
+            json!({"title": "Precondition Required", "detail": "send If-Match"}),
+        );
         let report = failure.report();
-        assert!(report.starts_with("error: 428 Precondition Required: send If-Match\nhint: "), "{report}");
+        assert!(
+            report.starts_with("error: 428 Precondition Required: send If-Match\nhint: "),
+            "{report}"
+        );
         assert!(report.contains("--if-match"), "{report}");
     }
 
@@ -299,7 +305,10 @@ mod tests {
             url: "http://127.0.0.1:1/x".into(),
             reason: "connection refused".into(),
         };
-        assert_eq!(transport.report(), "error: cannot reach http://127.0.0.1:1/x: connection refused");
+        assert_eq!(
+            transport.report(),
+            "error: cannot reach http://127.0.0.1:1/x: connection refused"
+        );
         assert_eq!(transport.exit_code(), 2);
         assert!(transport.is_transient());
         assert_eq!(Failure::Protocol("no ETag".into()).exit_code(), 2);

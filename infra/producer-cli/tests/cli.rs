@@ -52,7 +52,9 @@ fn problem(status: u16, title: &str, detail: &str) -> Canned {
         &[],
         json!({"type": "urn:mdm:problem:test", "title": title, "status": status, "detail": detail}),
     );
-    canned.headers.push(("content-type", "application/problem+json".into()));
+    canned
+        .headers
+        .push(("content-type", "application/problem+json".into()));
     canned
 }
 
@@ -215,7 +217,11 @@ async fn update_without_if_match_reads_the_etag_then_puts_with_it() {
             Some(format!("Bearer {TOKEN}").as_str())
         );
     }
-    assert!(log[1].header("idempotency-key").is_some_and(|k| !k.is_empty()));
+    assert!(
+        log[1]
+            .header("idempotency-key")
+            .is_some_and(|k| !k.is_empty())
+    );
     assert_eq!(log[0].header("idempotency-key"), None, "reads carry no key");
 
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -238,7 +244,7 @@ async fn a_write_is_retried_after_a_503_with_the_same_idempotency_key() {
         ),
     ])
     .await;
-    let input = br#"{"hsa_id": "SE2321000016-A1B2", "name": "Vårdcentralen Test"}"#;
+    let input = r#"{"hsa_id": "SE2321000016-A1B2", "name": "Vårdcentralen Test"}"#.as_bytes();
     let output = run(&base, Some(TOKEN), &["create", "-"], input).await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
@@ -250,10 +256,15 @@ async fn a_write_is_retried_after_a_503_with_the_same_idempotency_key() {
         assert_eq!(request.target, "/api/v1/producer/units");
         assert_eq!(request.body, input, "stdin is sent as it is");
     }
-    let first = log[0].header("idempotency-key").expect("no Idempotency-Key");
+    let first = log[0]
+        .header("idempotency-key")
+        .expect("no Idempotency-Key");
     assert!(!first.is_empty());
     assert_eq!(log[1].header("idempotency-key"), Some(first));
-    assert_eq!(serde_json::from_slice::<Value>(&output.stdout).unwrap(), created);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+        created
+    );
     assert!(stderr.contains("retrying once"), "{stderr}");
 
     // The next write (another run) gets a key of its own.
@@ -261,7 +272,9 @@ async fn a_write_is_retried_after_a_503_with_the_same_idempotency_key() {
     let output = run(&base, Some(TOKEN), &["create", "-"], input).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let log2 = log2.lock().unwrap().clone();
-    let second = log2[0].header("idempotency-key").expect("no Idempotency-Key");
+    let second = log2[0]
+        .header("idempotency-key")
+        .expect("no Idempotency-Key");
     assert_ne!(second, first);
 }
 
@@ -289,7 +302,10 @@ async fn a_write_is_retried_only_once_and_a_5xx_exits_2() {
     let log = log.lock().unwrap().clone();
     assert_eq!(log.len(), 2, "{log:#?}");
     assert!(log.iter().all(|r| r.method == "DELETE"));
-    assert_eq!(log[0].header("idempotency-key"), log[1].header("idempotency-key"));
+    assert_eq!(
+        log[0].header("idempotency-key"),
+        log[1].header("idempotency-key")
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -321,7 +337,11 @@ async fn a_stale_etag_exits_1_with_the_hint_and_is_not_retried() {
     let log = log.lock().unwrap().clone();
     assert_eq!(log.len(), 1, "{log:#?}");
     assert_eq!(log[0].method, "PATCH");
-    assert_eq!(log[0].header("if-match"), Some("\"3\""), "a bare ETag is quoted");
+    assert_eq!(
+        log[0].header("if-match"),
+        Some("\"3\""),
+        "a bare ETag is quoted"
+    );
     assert_eq!(
         log[0].header("content-type"),
         Some("application/merge-patch+json")
@@ -376,7 +396,11 @@ async fn changes_pages_until_next_since_stops_moving() {
             change(3, "retired")
         ]
     );
-    assert!(stdout.lines().all(|line| !line.contains('\n') && line.starts_with('{')));
+    assert!(
+        stdout
+            .lines()
+            .all(|line| !line.contains('\n') && line.starts_with('{'))
+    );
     assert!(stderr.trim_end().ends_with("next_since: 3"), "{stderr}");
 }
 
@@ -397,7 +421,10 @@ async fn changes_that_fail_midway_still_print_where_to_resume() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(text(&output.stdout).lines().count(), 1);
     assert!(stderr.contains("next_since: 7"), "{stderr}");
-    assert!(stderr.contains("error: 401 Unauthorized: the token has expired"), "{stderr}");
+    assert!(
+        stderr.contains("error: 401 Unauthorized: the token has expired"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -415,7 +442,12 @@ async fn get_prints_the_unit_to_stdout_and_the_etag_to_stderr() {
 
 #[tokio::test]
 async fn a_missing_unit_exits_1() {
-    let (base, _log) = serve(vec![problem(404, "Not Found", "there is no unit with HSA-id X")]).await;
+    let (base, _log) = serve(vec![problem(
+        404,
+        "Not Found",
+        "there is no unit with HSA-id X",
+    )])
+    .await;
     let output = run(&base, Some(TOKEN), &["get", "X"], b"").await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -434,7 +466,10 @@ async fn no_server_exits_2() {
     let output = run(&base, Some(TOKEN), &["get", HSA_ID], b"").await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.starts_with("error: cannot reach http://"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot reach http://"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -443,7 +478,11 @@ async fn a_bad_command_line_exits_1_without_a_request() {
     // No token anywhere.
     let output = run(&base, None, &["get", HSA_ID], b"").await;
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("--token"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--token"),
+        "{}",
+        text(&output.stderr)
+    );
     // A body that is not JSON is refused before it is sent.
     let output = run(&base, Some(TOKEN), &["create", "-"], b"{\"name\": ").await;
     assert_eq!(output.status.code(), Some(1));

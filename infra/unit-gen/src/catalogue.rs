@@ -193,7 +193,8 @@ pub(crate) const CARE_UNIT_TYPES: [CareUnitType; 35] = [
 ];
 
 /// Sub-unit names and codes of a family. A `#` in the name is replaced by a
-/// two-digit ward number.
+/// digit: medical wards are numbered 1x, surgical wards 6x, so two wards of
+/// one clinic never share a name.
 pub(crate) fn sub_units(family: Family) -> &'static [(&'static str, &'static str)] {
     match family {
         Family::Primary => &[
@@ -222,8 +223,8 @@ pub(crate) fn sub_units(family: Family) -> &'static [(&'static str, &'static str
             ("Ätstörningsteam", "2110"),
         ],
         Family::Hospital => &[
-            ("Vårdavdelning #", "1500"),
-            ("Vårdavdelning #", "1600"),
+            ("Vårdavdelning 1#", "1500"),
+            ("Vårdavdelning 6#", "1600"),
             ("Dagvård", "1500"),
             ("Operation", "1600"),
             ("Mottagning", "1500"),

@@ -42,6 +42,9 @@ const SUB_UNIT_WITHOUT_ADDRESS: f64 = 0.10;
 /// Relative frequency of 0, 1, 2, 3, 4 sub-units under a care unit (mean 1.4).
 const SUB_UNIT_COUNTS: [u32; 5] = [25, 30, 25, 12, 8];
 
+/// How often a care unit's name is drawn before a duplicate is accepted.
+const NAME_ATTEMPTS: u32 = 6;
+
 /// Characters of an HSA-id's local part.
 const HSA_CHARS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// Relative frequency of local-part lengths 4, 5, 6, 7, 8.
@@ -156,6 +159,8 @@ pub(crate) struct Generator {
     ids: HashSet<String>,
     organisation_numbers: HashSet<String>,
     brands: HashSet<String>,
+    /// Names of the current provider's care units.
+    care_unit_names: HashSet<String>,
     units: Vec<Unit>,
 }
 
@@ -167,6 +172,7 @@ impl Generator {
             ids: HashSet::with_capacity(capacity),
             organisation_numbers: HashSet::new(),
             brands: HashSet::new(),
+            care_unit_names: HashSet::new(),
             units: Vec::with_capacity(capacity),
         }
     }
@@ -177,18 +183,20 @@ impl Generator {
                 Owner::Region(i) => self.region_provider(i),
                 Owner::Private => self.private_provider(),
             };
+            self.care_unit_names.clear();
             let mut left = block.units - 1;
             while left > 0 {
                 let care_unit = self.care_unit(&provider);
                 left -= 1;
-                let subs = self
-                    .rng
-                    .weighted(SUB_UNIT_COUNTS.iter().copied())
-                    .min(left);
-                for _ in 0..subs {
-                    self.sub_unit(&provider, &care_unit);
+                // Siblings get different kinds, so no two share a name.
+                let mut kinds = sub_units(care_unit.family).to_vec();
+                self.rng.shuffle(&mut kinds);
+                let count = self.rng.weighted(SUB_UNIT_COUNTS.iter().copied());
+                kinds.truncate(count.min(left));
+                for &kind in &kinds {
+                    self.sub_unit(&provider, &care_unit, kind);
                 }
-                left -= subs;
+                left -= kinds.len();
             }
         }
         self.units
@@ -219,10 +227,9 @@ impl Generator {
             email_domain: REGION_EMAIL_DOMAIN.into(),
             web: spec.web.into(),
             created: self.provider_moment(),
-            valid_from: self.rng.range(
-                days_from_civil(1995, 1, 1),
-                days_from_civil(2012, 12, 31),
-            ),
+            valid_from: self
+                .rng
+                .range(days_from_civil(1995, 1, 1), days_from_civil(2012, 12, 31)),
         };
         let town = provider.campuses[0].0.clone();
         let place = self.pool.in_town(&town);
@@ -273,10 +280,9 @@ impl Generator {
             web: format!("https://www.{domain}"),
             email_domain: domain,
             created: self.provider_moment(),
-            valid_from: self.rng.range(
-                days_from_civil(1995, 1, 1),
-                days_from_civil(2022, 12, 31),
-            ),
+            valid_from: self
+                .rng
+                .range(days_from_civil(1995, 1, 1), days_from_civil(2022, 12, 31)),
         };
         self.push_provider(&provider, name, "info", place);
         provider
@@ -291,11 +297,7 @@ impl Generator {
             street: format!("Box {}", self.rng.range(1000, 29_999)),
             number: None,
             letter: None,
-            postal_code: format!(
-                "10{} {:02}",
-                self.rng.range(0, 9),
-                self.rng.range(10, 99)
-            ),
+            postal_code: format!("10{} {:02}", self.rng.range(0, 9), self.rng.range(10, 99)),
             post_town: "Stockholm".into(),
             municipality_code: None,
         };
@@ -334,8 +336,9 @@ impl Generator {
 
     fn care_unit(&mut self, p: &Provider) -> CareUnit {
         let profile = p.profile as usize;
-        let ty: &CareUnitType =
-            &CARE_UNIT_TYPES[self.rng.weighted(CARE_UNIT_TYPES.iter().map(|t| t.weight[profile]))];
+        let ty: &CareUnitType = &CARE_UNIT_TYPES[self
+            .rng
+            .weighted(CARE_UNIT_TYPES.iter().map(|t| t.weight[profile]))];
         let (campus_town, campus_name) = self.rng.pick(&p.campuses).clone();
 
         // Hospitals' and private chains' units cluster around their campus or
@@ -348,25 +351,35 @@ impl Generator {
             self.pool.any()
         };
 
-        let place_word = if !campus_name.is_empty() && self.rng.chance(0.35) {
-            campus_name
-        } else {
-            match place {
-                Some(i) => self.place_word(i),
-                None => campus_town.clone(),
+        // A provider does not name two care units alike: a name already
+        // taken is drawn again (another of the place's words), a few times.
+        let mut attempts = 0;
+        let (name, place_word) = loop {
+            let place_word = if !campus_name.is_empty() && self.rng.chance(0.35) {
+                campus_name.clone()
+            } else {
+                match place {
+                    Some(i) => self.place_word(i),
+                    None => campus_town.clone(),
+                }
+            };
+            let word = match (&p.brand, p.ownership) {
+                (Some(brand_word), Ownership::Region) if self.rng.chance(0.8) => {
+                    brand_word.as_str()
+                }
+                _ => ty.word,
+            };
+            let name = fit(match (&p.brand, p.ownership) {
+                (Some(brand), Ownership::Private) if self.rng.chance(0.6) => {
+                    format!("{brand} {word} {place_word}")
+                }
+                _ => format!("{word} {place_word}"),
+            });
+            attempts += 1;
+            if self.care_unit_names.insert(name.clone()) || attempts >= NAME_ATTEMPTS {
+                break (name, place_word);
             }
         };
-        let word = match (&p.brand, p.ownership) {
-            (Some(brand_word), Ownership::Region) if self.rng.chance(0.8) => brand_word.as_str(),
-            _ => ty.word,
-        };
-        let name = match (&p.brand, p.ownership) {
-            (Some(brand), Ownership::Private) if self.rng.chance(0.6) => {
-                format!("{brand} {word} {place_word}")
-            }
-            _ => format!("{word} {place_word}"),
-        };
-        let name = fit(name);
 
         let created = self.after(p.created, LAST_DAY - p.created.day);
         let valid_from = self.rng.range(p.valid_from, created.day);
@@ -404,7 +417,10 @@ impl Generator {
                 .then(|| format!("{}@{}", slug(&name, "."), p.email_domain)),
             web: self.rng.chance(0.8).then(|| {
                 if p.ownership == Ownership::Region && p.profile != Profile::Hospital {
-                    format!("https://www.1177.se/hitta-vard/kontaktkort/{}", slug(&name, "-"))
+                    format!(
+                        "https://www.1177.se/hitta-vard/kontaktkort/{}",
+                        slug(&name, "-")
+                    )
                 } else {
                     p.web.clone()
                 }
@@ -453,10 +469,8 @@ impl Generator {
         context
     }
 
-    fn sub_unit(&mut self, p: &Provider, cu: &CareUnit) {
-        let &(word, code) = self.rng.pick(sub_units(cu.family));
-        let word = word.replace('#', &self.rng.range(10, 99).to_string());
-        let name = fit(format!("{word} {}", cu.place_word));
+    fn sub_unit(&mut self, p: &Provider, cu: &CareUnit, (word, code): (&str, &str)) {
+        let word = word.replace('#', &self.rng.range(0, 9).to_string());
 
         let place = if self.rng.chance(SUB_UNIT_WITHOUT_ADDRESS) {
             None
@@ -466,6 +480,13 @@ impl Generator {
                 None => self.pool.in_town(&cu.town),
             }
         };
+        // Mostly named like the care unit; some after their own street, which
+        // keeps street names (the rare words of a name search) frequent.
+        let name = match place {
+            Some(i) if self.rng.chance(0.25) => format!("{word} {}", self.pool.place(i).street),
+            _ => format!("{word} {}", cu.place_word),
+        };
+        let name = fit(name);
 
         let created = self.after(cu.created, 90);
         // A retired care unit's sub-units ended no later than it did.
@@ -609,7 +630,9 @@ impl Generator {
     /// A moment during office hours, no earlier than `start` and at most
     /// `max_days` after it (and not after 2026).
     fn after(&mut self, start: Moment, max_days: i64) -> Moment {
-        let day = self.rng.range(start.day, (start.day + max_days).min(LAST_DAY));
+        let day = self
+            .rng
+            .range(start.day, (start.day + max_days).min(LAST_DAY));
         let minute = self.rng.range(OPENS, CLOSES);
         let minute = if day == start.day {
             minute.max(start.minute)
@@ -771,8 +794,14 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Vårdcentral Östra Ängby", "."), "vardcentral.ostra.angby");
-        assert_eq!(slug("Astma/KOL-mottagning Farsta", "-"), "astma-kol-mottagning-farsta");
+        assert_eq!(
+            slug("Vårdcentral Östra Ängby", "."),
+            "vardcentral.ostra.angby"
+        );
+        assert_eq!(
+            slug("Astma/KOL-mottagning Farsta", "-"),
+            "astma-kol-mottagning-farsta"
+        );
         assert_eq!(slug("Ekbacken Läkarhus", ""), "ekbackenlakarhus");
     }
 
