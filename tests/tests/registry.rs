@@ -748,3 +748,46 @@ async fn bulk_writes_report_each_unit_and_the_catalogue_is_served() {
         "{text:.300}"
     );
 }
+
+#[tokio::test]
+async fn writes_without_a_token_or_with_an_oversize_body_change_nothing() {
+    build_wasm(PLATFORM);
+    let host = TestHost::start_seeded("spin.toml", &[SEED, REGISTER], |o| {
+        o.gateway = Some(gateway_config());
+        o.limits.max_body_bytes = 64 << 10;
+    })
+    .await;
+    let id = "SE2321000016-LIM1";
+    let anonymous = host
+        .client
+        .post(host.url("/api/v1/producer/units"))
+        .json(&input(id, "Utan token"))
+        .send()
+        .await
+        .unwrap();
+    problem(anonymous, 401, "unauthenticated").await;
+    let viewer = host
+        .client
+        .put(host.url(&format!("/api/v1/producer/units/{id}")))
+        .bearer_auth(host.token("viewer", None))
+        .header("if-match", "\"1\"")
+        .json(&input(id, "Som läsare"))
+        .send()
+        .await
+        .unwrap();
+    problem(viewer, 403, "forbidden").await;
+
+    let mut huge = input(id, "För stor");
+    huge["care_types"] = json!(vec!["01"; 20_000]);
+    let producer = Producer::new(&host);
+    let response = producer.create(&huge).await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    assert_eq!(get(&host, &format!("/api/v1/units/{id}")).await.0, 404);
+    let (_, _, page) = get(&host, "/api/v1/changes?since=0").await;
+    assert_eq!(page["changes"], json!([]), "nothing was written");
+}
