@@ -270,6 +270,7 @@ mod tests {
     use super::*;
     use crate::MemoryStore;
     use crate::line_format::{Format, parse};
+    use mdm_store_ops::CrashingStore;
 
     fn line(
         id: &str,
@@ -409,37 +410,6 @@ mod tests {
         );
     }
 
-    /// A store that fails after a number of writes: an import that stops
-    /// half-way, then is run again.
-    struct Crashing {
-        inner: MemoryStore,
-        writes_left: usize,
-    }
-
-    impl KvOps for Crashing {
-        fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-            self.inner.get_many(keys)
-        }
-        fn compare_and_swap(
-            &mut self,
-            key: &str,
-            expected: Option<&[u8]>,
-            new: &[u8],
-        ) -> Result<bool, StoreError> {
-            if self.writes_left == 0 {
-                return Err(StoreError("crashed".into()));
-            }
-            self.writes_left -= 1;
-            self.inner.compare_and_swap(key, expected, new)
-        }
-        fn delete(&mut self, key: &str) -> Result<(), StoreError> {
-            self.inner.delete(key)
-        }
-        fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
-            self.inner.increment(key, delta)
-        }
-    }
-
     #[test]
     fn an_import_that_stops_half_way_is_repaired_by_running_it_again() {
         let lines = [
@@ -449,10 +419,7 @@ mod tests {
         let mut clean = MemoryStore::default();
         import(&mut clean, &lines);
         for crash_after in 0..8 {
-            let mut store = Crashing {
-                inner: MemoryStore::default(),
-                writes_left: crash_after,
-            };
+            let mut store = CrashingStore::after(crash_after);
             let body = lines.join("\n");
             let batch: Vec<Incoming> = parse(body.as_bytes(), Format::Ndjson)
                 .unwrap()

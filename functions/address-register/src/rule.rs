@@ -3,7 +3,7 @@
 //! spelling with a verification record (which place, which register, when).
 //! Producer updates and the Ek import both call [`verify_visiting_address`].
 
-use mdm_address_normalise::Parts;
+use mdm_address_normalise::{Normalised, Parts};
 use mdm_types::{
     Address, AddressSuggestion, AddressVerification, ValidationOutcome, VerifiedAddress,
 };
@@ -32,6 +32,9 @@ pub struct Refusal {
     pub kind: &'static str,
     pub detail: String,
     pub suggestions: Vec<AddressSuggestion>,
+    /// The address as normalised, when it could be read: what a second
+    /// source (the online register) is asked about.
+    pub normalised: Option<Normalised>,
 }
 
 /// Checks `address` against the register; `now` is the verification time
@@ -62,6 +65,7 @@ pub fn verify_visiting_address(
                 kind: "invalid-address",
                 detail: format!("visiting_address.{}: {} {remedy}", e.field, e.message),
                 suggestions: Vec::new(),
+                normalised: None,
             }));
         }
     };
@@ -95,6 +99,7 @@ pub fn verify_visiting_address(
             result.message
         ),
         suggestions: result.suggestions,
+        normalised: Some(normalised),
     }))
 }
 

@@ -113,7 +113,9 @@ struct Found {
     suggestions: Vec<AddressSuggestion>,
 }
 
-fn given(query: &Normalised) -> String {
+/// A normalised address as people write it: `Sveavägen 44 B, 111 34
+/// Stockholm` (parts not given are left out).
+pub fn describe(query: &Normalised) -> String {
     let mut text = query.street.clone();
     for part in [&query.number, &query.letter].into_iter().flatten() {
         text.push(' ');
@@ -205,7 +207,7 @@ fn with_postal_code(
         if matches.iter().any(|e| e.reserved) {
             reason_text = Some(format!(
                 "{} is reserved in Lantmäteriet's register: planned, not yet in use",
-                given(query)
+                describe(query)
             ));
         }
         let candidates: Vec<&PlaceEntry> = doc
@@ -232,7 +234,7 @@ fn with_postal_code(
                 outcome: ValidationOutcome::Ambiguous,
                 message: format!(
                     "{} matches {} address places in Lantmäteriet's register; {what}",
-                    given(query),
+                    describe(query),
                     candidates.len()
                 ),
                 place: None,
@@ -325,20 +327,20 @@ fn with_postal_code(
     let message = reason_text.unwrap_or_else(|| match (&street, &postcode) {
         (Some(doc), _) if !doc.places.is_empty() => format!(
             "{} is not an address place in Lantmäteriet's register: {} in {} has no number {}",
-            given(query),
+            describe(query),
             doc.street,
             doc.postal_code,
             label(query)
         ),
         (_, Some(code)) => format!(
             "{} is not in Lantmäteriet's register: postal code {} has no street called {}",
-            given(query),
+            describe(query),
             code.postal_code,
             query.street
         ),
         (_, None) => format!(
             "{} is not in Lantmäteriet's register: postal code {postal_code} has no address places",
-            given(query)
+            describe(query)
         ),
     });
     Ok(Found {
@@ -387,7 +389,7 @@ fn without_postal_code(
             outcome: ValidationOutcome::Unknown,
             message: format!(
                 "{}: there is no street called {} in Lantmäteriet's register; give the postal code to get suggestions of similar names",
-                given(query),
+                describe(query),
                 query.street
             ),
             place: None,
@@ -417,7 +419,7 @@ fn without_postal_code(
             outcome: ValidationOutcome::Unknown,
             message: format!(
                 "{}: {} is not in {} in Lantmäteriet's register; it is in {}",
-                given(query),
+                describe(query),
                 name.street,
                 query.post_town.as_deref().unwrap_or("that town"),
                 towns.join(", ")
@@ -457,7 +459,7 @@ fn without_postal_code(
                 outcome: ValidationOutcome::Unknown,
                 message: format!(
                     "{} is not an address place in Lantmäteriet's register",
-                    given(query)
+                    describe(query)
                 ),
                 place: None,
                 suggestions,
@@ -467,7 +469,7 @@ fn without_postal_code(
             outcome: ValidationOutcome::Ambiguous,
             message: format!(
                 "{} matches address places in {} postal codes; give the postal code",
-                given(query),
+                describe(query),
                 many.len()
             ),
             place: None,
@@ -605,6 +607,21 @@ mod tests {
                 (format!("{label}, {}", a.postal_code), s.reason)
             })
             .collect()
+    }
+
+    #[test]
+    fn addresses_are_described_as_people_write_them() {
+        let mut query = Normalised {
+            street: "Sveavägen".into(),
+            number: Some("44".into()),
+            letter: Some("B".into()),
+            postal_code: Some("111 34".into()),
+            post_town: Some("Stockholm".into()),
+            apartment: None,
+        };
+        assert_eq!(describe(&query), "Sveavägen 44 B, 111 34 Stockholm");
+        query.postal_code = None;
+        assert_eq!(describe(&query), "Sveavägen 44 B, Stockholm");
     }
 
     #[test]

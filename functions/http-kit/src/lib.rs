@@ -210,6 +210,19 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Percent-encodes a query value (RFC 3986: unreserved characters kept).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Undoes the gateway's percent-encoding of header values.
 fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
@@ -355,6 +368,16 @@ mod tests {
             merge_patch(&mut result, &patch);
             assert_eq!(result, expected, "{target} + {patch}");
         }
+    }
+
+    #[test]
+    fn percent_encoding_round_trips_through_query_pairs() {
+        let value = "Sveavägen 4, a+b/c&d=e";
+        assert_eq!(percent_encode("Sveavägen 4,"), "Sveav%C3%A4gen%204%2C");
+        assert_eq!(
+            query_pairs(&format!("q={}", percent_encode(value))),
+            [("q".to_string(), value.to_string())]
+        );
     }
 
     #[test]

@@ -69,8 +69,9 @@ pub fn once(
         .unwrap_or_default();
     let record_key = mdm_kv_repo::keys::idempotency(&subject, key);
     let kv = SpinKv::open_default().map_err(ApiError::store)?;
+    let fingerprint = fingerprint(req);
     let reservation = serde_json::to_vec(&Record {
-        fingerprint: fingerprint(req),
+        fingerprint: fingerprint.clone(),
         outcome: None,
     })
     .map_err(|e| ApiError::new(500, "internal", e.to_string()))?;
@@ -79,7 +80,7 @@ pub fn once(
         .compare_and_swap(&record_key, None, &reservation)
         .map_err(ApiError::store)?
     {
-        return replay(&kv, &record_key, &fingerprint(req));
+        return replay(&kv, &record_key, &fingerprint);
     }
     let path = req.path().to_string();
     let response = write(req).unwrap_or_else(|e| e.into_response(Some(&path)));
@@ -88,7 +89,7 @@ pub fn once(
         return Ok(response);
     }
     let record = Record {
-        fingerprint: fingerprint(req),
+        fingerprint,
         outcome: Some(Outcome {
             status: *response.status(),
             headers: response

@@ -3,7 +3,6 @@
 //! compare-and-swap on the version read, with history and a change-feed
 //! entry.
 
-use mdm_address_normalise::Parts;
 use mdm_address_register::rule::{Origin, verify_visiting_address};
 use mdm_http_kit::{ApiError, Caller, etag, if_match_hits, json, merge_patch, read_json};
 use mdm_kv_repo::SpinKv;
@@ -410,14 +409,8 @@ fn verify_address(
     };
     if refusal.kind == "unknown-address"
         && let Some(online) = Online::configured()
-        && let Ok(query) = mdm_address_normalise::normalise_parts(&Parts {
-            street: &address.street,
-            number: address.number.as_deref(),
-            letter: address.letter.as_deref(),
-            postal_code: Some(&address.postal_code),
-            post_town: Some(&address.post_town),
-        })
-        && let Some((address, register_id)) = online.confirm(&query)
+        && let Some(query) = &refusal.normalised
+        && let Some((address, register_id)) = online.confirm(query)
     {
         return Ok(VerifiedAddress {
             address,

@@ -19,6 +19,7 @@
 //! When the API cannot be reached, the local answer stands.
 
 use mdm_address_normalise::Normalised;
+use mdm_http_kit::percent_encode;
 use mdm_types::{Address, PlaceStatus};
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response};
@@ -66,11 +67,11 @@ impl Online {
     }
 
     fn try_confirm(&self, query: &Normalised) -> Result<Option<(Address, String)>, String> {
-        let text = one_line(query);
+        let text = mdm_address_register::validate::describe(query);
         let url = format!(
             "{}/referens/fritext?adress={}&maxHits={MAX_HITS}",
             self.base,
-            encode(&text)
+            percent_encode(&text)
         );
         let references: Vec<Reference> = serde_json::from_slice(&self.get(&url)?)
             .map_err(|e| format!("unexpected reference list: {e}"))?;
@@ -112,50 +113,5 @@ impl Online {
             return Err(format!("GET {url}: status {}", response.status()));
         }
         Ok(response.into_body())
-    }
-}
-
-fn one_line(query: &Normalised) -> String {
-    let mut text = query.street.clone();
-    for part in [&query.number, &query.letter].into_iter().flatten() {
-        text.push(' ');
-        text.push_str(part);
-    }
-    for part in [&query.postal_code, &query.post_town].into_iter().flatten() {
-        text.push_str(if text.contains(',') { " " } else { ", " });
-        text.push_str(part);
-    }
-    text
-}
-
-/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_question_is_one_encoded_line() {
-        let query = Normalised {
-            street: "Sveavägen".into(),
-            number: Some("44".into()),
-            letter: Some("B".into()),
-            postal_code: Some("111 34".into()),
-            post_town: Some("Stockholm".into()),
-            apartment: None,
-        };
-        assert_eq!(one_line(&query), "Sveavägen 44 B, 111 34 Stockholm");
-        assert_eq!(encode("Sveavägen 4,"), "Sveav%C3%A4gen%204%2C");
     }
 }

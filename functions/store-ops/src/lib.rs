@@ -85,6 +85,59 @@ impl KvOps for MemoryStore {
     }
 }
 
+/// A [`MemoryStore`] whose writes (swaps, deletes, increments) fail once
+/// `writes_left` have been made: a process that stops part-way, for tests
+/// of what a half-done sequence of writes leaves behind.
+#[derive(Debug, Default, Clone)]
+pub struct CrashingStore {
+    pub inner: MemoryStore,
+    pub writes_left: usize,
+}
+
+impl CrashingStore {
+    /// A store that fails after `writes` more writes.
+    pub fn after(writes: usize) -> Self {
+        Self {
+            inner: MemoryStore::default(),
+            writes_left: writes,
+        }
+    }
+
+    fn write(&mut self) -> Result<(), StoreError> {
+        if self.writes_left == 0 {
+            return Err(StoreError("crashed".into()));
+        }
+        self.writes_left -= 1;
+        Ok(())
+    }
+}
+
+impl KvOps for CrashingStore {
+    fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.inner.get_many(keys)
+    }
+
+    fn compare_and_swap(
+        &mut self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.write()?;
+        self.inner.compare_and_swap(key, expected, new)
+    }
+
+    fn delete(&mut self, key: &str) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.delete(key)
+    }
+
+    fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.write()?;
+        self.inner.increment(key, delta)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +158,18 @@ mod tests {
         assert!(store.increment("k", 1).is_ok(), "\"3\" is a counter");
         store.entries.insert("x".into(), b"abc".to_vec());
         assert!(store.increment("x", 1).is_err());
+    }
+
+    #[test]
+    fn a_crashing_store_fails_every_write_after_its_budget() {
+        let mut store = CrashingStore::after(2);
+        assert!(store.compare_and_swap("a", None, b"1").unwrap());
+        assert_eq!(store.increment("n", 1).unwrap(), 1);
+        assert!(store.delete("a").is_err());
+        assert!(store.compare_and_swap("b", None, b"1").is_err());
+        assert_eq!(
+            store.get_many(&["a".into()]).unwrap(),
+            [Some(b"1".to_vec())]
+        );
     }
 }

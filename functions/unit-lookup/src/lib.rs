@@ -13,7 +13,7 @@
 //! - `GET /api/v1/changes?since=<seq>[&limit=]`: the change feed, so a
 //!   consumer keeps an exact copy by polling from its last `next_since`.
 
-use mdm_http_kit::{ApiError, JSON, etag, if_none_match_hits, json, query_pairs};
+use mdm_http_kit::{ApiError, JSON, etag, if_none_match_hits, json, percent_encode, query_pairs};
 use mdm_kv_repo::{SpinKv, get_raw, keys};
 use mdm_unit_registry::search::{self, Cursor, Query};
 use spin_sdk::http::{Method, Request, Response};
@@ -213,26 +213,13 @@ fn search(req: &Request, mut query: Query) -> Result<Response, ApiError> {
         );
         let mut link = format!("{}?", req.path());
         for (name, value) in &kept {
-            link.push_str(&format!("{name}={}&", encode(value)));
+            link.push_str(&format!("{name}={}&", percent_encode(value)));
         }
-        link.push_str(&format!("limit={limit}&cursor={}", encode(&cursor)));
+        link.push_str(&format!("limit={limit}&cursor={}", percent_encode(&cursor)));
         response.header("link", format!("<{link}>; rel=\"next\""));
     }
     body.push(b'}');
     Ok(response.body(body).build())
-}
-
-/// Percent-encodes a query value for a `Link` URL.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 fn history(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {

@@ -1,6 +1,6 @@
 use std::sync::{Arc, Mutex};
 
-use mdm_store_ops::MemoryStore;
+use mdm_store_ops::{CrashingStore, MemoryStore};
 use mdm_types::{Ownership, Source, UnitKind, UnitStatus};
 
 use super::*;
@@ -118,52 +118,10 @@ fn a_stale_writer_loses_and_its_entry_never_shows() {
     assert_eq!(read(&mut store, "SE1-A").unwrap().unwrap().unit.name, "a2");
 }
 
-/// A store that fails every write after `writes_left` of them.
-struct Crashing {
-    inner: MemoryStore,
-    writes_left: usize,
-}
-
-impl Crashing {
-    fn write(&mut self) -> Result<(), StoreError> {
-        if self.writes_left == 0 {
-            return Err(StoreError("crashed".into()));
-        }
-        self.writes_left -= 1;
-        Ok(())
-    }
-}
-
-impl KvOps for Crashing {
-    fn get_many(&mut self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
-        self.inner.get_many(keys)
-    }
-    fn compare_and_swap(
-        &mut self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-    ) -> Result<bool, StoreError> {
-        self.write()?;
-        self.inner.compare_and_swap(key, expected, new)
-    }
-    fn delete(&mut self, key: &str) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.delete(key)
-    }
-    fn increment(&mut self, key: &str, delta: i64) -> Result<i64, StoreError> {
-        self.write()?;
-        self.inner.increment(key, delta)
-    }
-}
-
 #[test]
 fn a_write_that_stops_anywhere_leaves_nothing_half_visible() {
     for crash_after in 0..6 {
-        let mut store = Crashing {
-            inner: MemoryStore::default(),
-            writes_left: usize::MAX,
-        };
+        let mut store = CrashingStore::after(usize::MAX);
         put(&mut store, "SE1-A", "a1").unwrap();
         store.writes_left = crash_after;
         let current = read(&mut store, "SE1-A").unwrap();
@@ -522,11 +480,8 @@ mod searching {
 #[test]
 fn index_edits_a_stopped_write_missed_are_made_by_the_next_write() {
     use crate::search::{Query, search};
-    let mut store = Crashing {
-        inner: MemoryStore::default(),
-        // The create's increment, entry, unit and history; its index edits fail.
-        writes_left: 4,
-    };
+    // The create's increment, entry, unit and history; its index edits fail.
+    let mut store = CrashingStore::after(4);
     let mut first = unit("SE1-A", "Vårdcentral Farsta");
     first.municipality_code = Some("0180".into());
     commit(&mut store, None, first.clone(), ChangeKind::Created, T0)
@@ -537,7 +492,7 @@ fn index_edits_a_stopped_write_missed_are_made_by_the_next_write() {
         municipality: Some("0180".into()),
         ..Query::default()
     };
-    let found = |store: &mut Crashing| {
+    let found = |store: &mut CrashingStore| {
         search(store, &query, 10, None)
             .unwrap()
             .unwrap()

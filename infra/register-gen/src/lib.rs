@@ -28,6 +28,8 @@ mod names;
 mod output;
 mod rng;
 
+pub use rng::Rng;
+
 use std::io::{self, Write};
 
 /// Output encoding.

@@ -19,21 +19,28 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// SplitMix64; also the unit generator's source of randomness.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
 impl Rng {
     pub(crate) fn new(seed: u64) -> Self {
-        // Mixing the seed once keeps seeds 0, 1, 2 ... from starting on
-        // neighbouring points of the same sequence.
+        Self::salted(seed, 0x6a09_e667_f3bc_c909)
+    }
+
+    /// A stream for `seed`: mixing the seed with `salt` keeps seeds 0, 1,
+    /// 2 ... from starting on neighbouring points of the same sequence, and
+    /// generators with different salts from drawing correlated streams for
+    /// equal seeds.
+    pub fn salted(seed: u64, salt: u64) -> Self {
         Self {
-            state: mix64(seed ^ 0x6a09_e667_f3bc_c909),
+            state: mix64(seed ^ salt),
         }
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GAMMA);
         mix64(self.state)
     }
@@ -42,13 +49,13 @@ impl Rng {
     ///
     /// Multiply-shift instead of `%`: no division, and the bias (at most
     /// n / 2^64) is irrelevant here.
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0);
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// Uniform in `0..n` for indices.
-    pub(crate) fn index(&mut self, n: usize) -> usize {
+    pub fn index(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
 
@@ -59,11 +66,11 @@ impl Rng {
     }
 
     /// Uniform in `[0, 1)` with 53 bits of precision.
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 

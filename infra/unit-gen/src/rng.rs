@@ -1,64 +1,38 @@
-//! A small deterministic PRNG.
-//!
-//! SplitMix64, written out instead of taking `rand`: a seed file must come out
-//! byte for byte the same for a (units, seed, register seed) triple on every
-//! platform and after every dependency update, and benchmarks compare runs
-//! across builds. Its quality is far beyond what synthetic units need.
+//! The generator's randomness: the register generator's SplitMix64 (not
+//! `rand`: a seed file must come out byte for byte the same for a (units,
+//! seed, register seed) triple on every platform and after every dependency
+//! update), with the draws units need.
 
-/// The SplitMix64 increment (the golden ratio in 64-bit fixed point).
-const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The register generator's SplitMix64, with this generator's own salt and
+/// the draws units need on top of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(mdm_register_gen::Rng);
 
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+impl std::ops::Deref for Rng {
+    type Target = mdm_register_gen::Rng;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct Rng {
-    state: u64,
+impl std::ops::DerefMut for Rng {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl Rng {
     pub(crate) fn new(seed: u64) -> Self {
-        // Mixing the seed keeps seeds 0, 1, 2 ... from starting on
-        // neighbouring points of one sequence; the constant differs from the
-        // register generator's so equal seeds do not give correlated streams.
-        Self {
-            state: mix64(seed ^ 0xbb67_ae85_84ca_a73b),
-        }
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(GAMMA);
-        mix64(self.state)
-    }
-
-    /// Uniform in `0..n`; `n` must not be 0. Multiply-shift: no division, and
-    /// a bias of at most n / 2^64 does not matter here.
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        debug_assert!(n > 0);
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `0..n` for indices; `n` must not be 0.
-    pub(crate) fn index(&mut self, n: usize) -> usize {
-        self.below(n as u64) as usize
+        // Not the register generator's salt: equal seeds must not give
+        // correlated streams.
+        Self(mdm_register_gen::Rng::salted(seed, 0xbb67_ae85_84ca_a73b))
     }
 
     /// Uniform in `lo..=hi`.
     pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         debug_assert!(lo <= hi);
         lo + self.below((hi - lo) as u64 + 1) as i64
-    }
-
-    /// Uniform in `[0, 1)` with 53 bits of precision.
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
     }
 
     /// One element, uniformly; `items` must not be empty.
