@@ -354,7 +354,9 @@ impl TryFrom<String> for SigningAlgorithm {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The configuration file could not be read.
-    #[error("cannot read gateway config {path}: {source}")]
+    // `source` is the error's cause, which reporters print after this
+    // message; repeating it here would print it twice.
+    #[error("cannot read gateway config {path}")]
     Read {
         /// The file.
         path: PathBuf,

@@ -1,7 +1,7 @@
 //! Loading an application: manifest, variables, stores, components, routes.
 //! Fail fast: everything is checked here, before the socket is bound.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -93,8 +93,13 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
         .gateway
         .as_deref()
         .map(|path| {
-            mdm_gateway::GatewayConfig::load(path)
-                .with_context(|| format!("gateway configuration {}", path.display()))
+            mdm_gateway::GatewayConfig::load(path).with_context(|| {
+                format!(
+                    "gateway configuration {} (give one with --gateway-config FILE, \
+                         or run plain Spin without a gateway with --no-auth)",
+                    path.display()
+                )
+            })
         })
         .transpose()?;
 
@@ -152,7 +157,11 @@ pub async fn load(options: &LoadOptions) -> anyhow::Result<Loaded> {
                 source.display()
             );
         }
-        let component = Component::from_file(&engine, &source)
+        let bytes = std::fs::read(&source)
+            .with_context(|| format!("component {id}: could not read {}", source.display()))?;
+        let bytes = crate::componentize::componentize(&bytes)
+            .with_context(|| format!("component {id}: {}", source.display()))?;
+        let component = Component::new(&engine, &bytes)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("component {id}: could not compile {}", source.display()))?;
         let pre = linker
@@ -287,22 +296,26 @@ async fn open_stores(
     config: &RuntimeConfig,
 ) -> anyhow::Result<StoreCatalog> {
     // `default` always exists, as under Spin; the gateway meters into it.
-    let labels: BTreeSet<&str> = std::iter::once("default")
-        .chain(
-            selected
-                .iter()
-                .copied()
-                .filter_map(|id| manifest.component(id))
-                .flat_map(|c| c.key_value_stores.iter().map(|l| l.as_str())),
-        )
-        .collect();
+    // Each other label is kept with the first component that uses it, for
+    // the error message.
+    let mut labels: BTreeMap<&str, Option<&str>> = BTreeMap::from([("default", None)]);
+    for id in selected {
+        let Some(component) = manifest.component(id) else {
+            continue;
+        };
+        for label in &component.key_value_stores {
+            labels.entry(label.as_str()).or_insert(Some(id));
+        }
+    }
     let mut sqlite: HashMap<PathBuf, Arc<mdm_kv::SqliteBackend>> = HashMap::new();
     let mut stores: HashMap<String, Arc<dyn Store>> = HashMap::new();
-    for label in labels {
+    for (label, user) in labels {
         let Some(resolved) = config.stores.get(label) else {
+            // Spin's own wording, then how to fix it.
             bail!(
-                "key-value store {label:?} is used by a component but not defined; \
-                 define it in a runtime config file ([key_value_store.{label}])"
+                "unknown key_value_stores label {label:?} for component {:?}; \
+                 define it in a runtime config file ([key_value_store.{label}])",
+                user.unwrap_or("-")
             );
         };
         let store: Arc<dyn Store> = match resolved {

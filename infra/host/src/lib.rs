@@ -11,6 +11,7 @@ pub mod app;
 mod bindings;
 pub mod blocking_store;
 pub mod build_cmd;
+pub mod componentize;
 pub mod engine;
 pub mod gateway;
 pub mod kv;

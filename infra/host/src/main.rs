@@ -273,8 +273,7 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         variable_overrides: None,
         gateway: if args.no_auth {
             eprintln!(
-                "Warning: --no-auth: the gateway is off; every route is open to anyone who can reach {}",
-                args.listen
+                "Warning: --no-auth: no gateway; every route is open to anyone who can reach this host"
             );
             None
         } else {
@@ -329,6 +328,9 @@ async fn up(args: UpArgs) -> anyhow::Result<()> {
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
     app::attach_gateway(&loaded, &options, addr)?;
+    // As `spin up` prints it: a blank line, the address, the routes in
+    // manifest order (private ones are not listed).
+    println!();
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for route in loaded.runtime.router.routes() {

@@ -55,10 +55,13 @@ impl WasiHttpHooks for OutboundHooks {
             None => self.component.outbound.allows(&scheme, &host, port),
         };
         if !allowed {
+            // Spin's wording, so a user who knows Spin finds the fix.
+            let destination = format!("{scheme}://{host}:{port}");
             tracing::warn!(
                 component = %self.component.id,
-                url = %uri,
-                "outbound request denied: not in allowed_outbound_hosts"
+                "A component tried to make an outbound network connection to disallowed \
+                 destination '{destination}'. To allow this request, add \
+                 'allowed_outbound_hosts = [\"{destination}\"]' to the manifest component section."
             );
             return Box::new(async { Err(Error::HttpRequestDenied) });
         }

@@ -102,6 +102,11 @@ impl Runtime {
         mdm_router::strip_spin_headers(req.headers_mut());
         mdm_gateway::strip_identity_headers(req.headers_mut());
 
+        // Spin's reserved paths come before the gateway and every route.
+        if let Some(known) = mdm_router::well_known(&path) {
+            return well_known_response(known);
+        }
+
         let (response, component) = match self.gateway.get() {
             None => self.route_and_run(req, client).await,
             Some(gateway) => {
@@ -392,6 +397,20 @@ impl Runtime {
                 self.limits.deadline.as_millis()
             ),
         )
+    }
+}
+
+/// `/.well-known/spin/health` answers `200` with `OK`, as Spin does, for
+/// load balancers and probes. `info` (Spin's application and deployment
+/// details) is not offered: 404 like any other reserved path.
+fn well_known_response(known: mdm_router::WellKnown) -> Response<WasiBody> {
+    match known {
+        mdm_router::WellKnown::Health => Response::new(problem::full(Bytes::from_static(b"OK"))),
+        mdm_router::WellKnown::Info | mdm_router::WellKnown::NotFound => problem::response(
+            StatusCode::NOT_FOUND,
+            "route-not-found",
+            "no such path under /.well-known/spin/ (mdm-host answers only health)",
+        ),
     }
 }
 

@@ -101,6 +101,8 @@ struct CompiledRoute {
     raw_route: String,
     pattern: Pattern,
     param_count: usize,
+    /// Position in the manifest: the start-up listing keeps Spin's order.
+    order: usize,
 }
 
 impl CompiledRoute {
@@ -163,7 +165,7 @@ impl Router {
         }
 
         let mut routes: Vec<CompiledRoute> = Vec::with_capacity(unique.len());
-        for (raw_route, component_id) in unique {
+        for (order, (raw_route, component_id)) in unique.into_iter().enumerate() {
             let based = based_route(base, &raw_route);
             let spec = match based.strip_suffix("/...") {
                 Some(prefix) => Cow::Owned(format!("{prefix}/*")),
@@ -180,6 +182,7 @@ impl Router {
                 based_route: based,
                 raw_route,
                 pattern,
+                order,
             };
             insert_by_precedence(&mut routes, route, |r| &r.pattern);
         }
@@ -289,9 +292,11 @@ impl Router {
         &self.duplicates
     }
 
-    /// The public routes in precedence order, for the start-up listing.
+    /// The public routes in manifest order (as `spin up` lists them).
     pub fn routes(&self) -> impl Iterator<Item = RouteInfo<'_>> {
-        self.routes.iter().map(|r| RouteInfo {
+        let mut listed: Vec<&CompiledRoute> = self.routes.iter().collect();
+        listed.sort_by_key(|r| r.order);
+        listed.into_iter().map(|r| RouteInfo {
             component_id: &r.component_id,
             based_route: &r.based_route,
             raw_route: &r.raw_route,
