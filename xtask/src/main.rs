@@ -41,6 +41,13 @@ const WASM_CRATES: &[&str] = &[
     "producer-updates",
     "order-intake",
     "host-probe",
+    "parity-sdk-current",
+];
+
+/// The corpus' core-module crates, each with the target it is built for.
+const CORE_MODULE_CRATES: &[(&str, &str)] = &[
+    ("parity-sdk3-wasip1", "wasm32-wasip1"),
+    ("parity-bindgen-unknown", "wasm32-unknown-unknown"),
 ];
 
 fn cargo() -> Command {
@@ -95,21 +102,30 @@ fn ensure_program(program: &str, package: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The components are built for this target; rustup does not add a target
-/// named in rust-toolchain.toml to an already installed toolchain, so we do.
-fn ensure_wasm_target() -> anyhow::Result<()> {
+/// The platform's components are built for wasm32-wasip2; the Spin-parity
+/// corpus (`tests/spin-apps`) also has core modules for wasm32-wasip1 and
+/// wasm32-unknown-unknown, as older Spin templates and bare wit-bindgen
+/// build them.
+const WASM_TARGETS: &[&str] = &["wasm32-wasip2", "wasm32-wasip1", "wasm32-unknown-unknown"];
+
+/// rustup does not add a target named in rust-toolchain.toml to an already
+/// installed toolchain, so we do.
+fn ensure_wasm_targets(targets: &[&str]) -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .context("rustup is needed to add the wasm32-wasip2 target")?;
-    if String::from_utf8_lossy(&installed.stdout)
-        .lines()
-        .any(|l| l.trim() == "wasm32-wasip2")
-    {
+        .context("rustup is needed to add the wasm targets")?;
+    let installed = String::from_utf8_lossy(&installed.stdout);
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let mut add = Command::new("rustup");
-    add.args(["target", "add", "wasm32-wasip2"]);
+    add.args(["target", "add"]).args(&missing);
     run(add)
 }
 
@@ -135,7 +151,7 @@ fn host_binary() -> std::path::PathBuf {
 }
 
 fn up(extra: &[String]) -> anyhow::Result<()> {
-    ensure_wasm_target()?;
+    ensure_wasm_targets(&WASM_TARGETS[..1])?;
     build_native()?;
     // A generated register of care units beside the hand-written demo units;
     // their addresses are places of the demo address register.
@@ -173,7 +189,7 @@ fn ensure_oidc_provider() -> anyhow::Result<()> {
 }
 
 fn test(extra: &[String]) -> anyhow::Result<()> {
-    ensure_wasm_target()?;
+    ensure_wasm_targets(WASM_TARGETS)?;
     ensure_program("redis-server", "redis-server")?;
     ensure_oidc_provider()?;
 
@@ -200,6 +216,12 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
     }
     clippy_wasm.args(["--", "-D", "warnings"]);
     run(clippy_wasm)?;
+    for (krate, target) in CORE_MODULE_CRATES {
+        let mut clippy_core = cargo();
+        clippy_core.args(["clippy", "--release", "--target", target, "-p", krate]);
+        clippy_core.args(["--", "-D", "warnings"]);
+        run(clippy_core)?;
+    }
 
     // The default members: every native crate, including the end-to-end
     // tests, which build the components they run.
@@ -210,7 +232,7 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
 }
 
 fn bench(extra: &[String]) -> anyhow::Result<()> {
-    ensure_wasm_target()?;
+    ensure_wasm_targets(&WASM_TARGETS[..1])?;
     build_native()?;
     let mut components = Command::new(host_binary());
     components.args(["build"]);

@@ -1,0 +1,1 @@
+pub mod spin_app;
