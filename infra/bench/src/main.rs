@@ -36,6 +36,9 @@ struct Options {
     /// (none skips them).
     #[arg(long, value_delimiter = ',', default_values_t = [5_000, 50_000])]
     registry: Vec<usize>,
+    /// Skip the Spin-parity scenarios (the corpus apps' kinds of component).
+    #[arg(long)]
+    skip_parity: bool,
 }
 
 fn root() -> PathBuf {
@@ -136,8 +139,10 @@ fn start_app(
             "--state-dir",
         ])
         .arg(state)
-        // The probe app requires this variable; the platform ignores it.
+        // The probe app and the parity corpus require these variables; the
+        // platform ignores them.
         .env("SPIN_VARIABLE_API_TOKEN", "bench")
+        .env("SPIN_VARIABLE_REGION", "bench")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -420,6 +425,9 @@ async fn main() -> anyhow::Result<()> {
     );
     drop(probe);
 
+    if !options.skip_parity {
+        parity(&options).await?;
+    }
     if options.places > 0 {
         register(&options, state.path(), &read, &gated).await?;
     }
@@ -455,6 +463,70 @@ async fn main() -> anyhow::Result<()> {
                 f.update.rps
             );
         }
+    }
+    Ok(())
+}
+
+/// The three kinds of `source` the host accepts, from the Spin-parity
+/// corpus: a spin-sdk 5 component, a spin-sdk 3.1 core module for
+/// wasm32-wasip1 (adapted with WASI's preview1 adapter at load time) and a
+/// wit-bindgen core module for wasm32-unknown-unknown (no adapter). Each:
+/// start-up to the first answer with a warm compile cache (includes turning
+/// a core module into a component, which is not cached), and an echo route
+/// under load, as a ratio to the component.
+async fn parity(options: &Options) -> anyhow::Result<()> {
+    let apps = [
+        (
+            "spin-sdk 5 component (wasm32-wasip2)",
+            "sdk-current",
+            "/hello",
+        ),
+        (
+            "spin-sdk 3.1 core module (wasm32-wasip1)",
+            "sdk3-wasip1",
+            "/legacy/headers",
+        ),
+        (
+            "wit-bindgen core module (unknown-unknown)",
+            "bindgen-unknown",
+            "/",
+        ),
+    ];
+    println!();
+    println!("Spin parity: the corpus' kinds of component, echo route");
+    let mut baseline: Option<f64> = None;
+    for (label, app, path) in apps {
+        let manifest = format!("tests/spin-apps/{app}/spin.toml");
+        let status = Command::new(root().join("target/release/mdm-host"))
+            .current_dir(root())
+            .args(["build", "-f", &manifest])
+            .status()?;
+        if !status.success() {
+            bail!("mdm-host build -f {manifest} failed");
+        }
+        let state = tempfile::tempdir()?;
+        drop(start_app(&manifest, state.path(), None, Auth::Off)?);
+        let started = Instant::now();
+        let host = start_app(&manifest, state.path(), None, Auth::Off)?;
+        let mut conn = connect(&host.url).await?;
+        let first = get_status(&mut conn, path, None).await?;
+        let warm_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if first != 200 {
+            bail!("{app}: first answer to {path} was {first}, not 200");
+        }
+        let figures = load(
+            &host.url,
+            None,
+            options.connections,
+            options.seconds,
+            Arc::new(move |_| path.to_string()),
+        )
+        .await?;
+        report(label, &figures);
+        let ratio = figures.rps / *baseline.get_or_insert(figures.rps);
+        println!(
+            "  start-up to first answer (warm cache) {warm_ms:>6.0} ms; throughput ratio to the component {ratio:.2}"
+        );
     }
     Ok(())
 }
