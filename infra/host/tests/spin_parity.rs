@@ -245,7 +245,9 @@ async fn sigterm_lets_the_request_in_flight_finish_and_stops_within_seconds() {
         };
         exchange(&authority, &request).await
     });
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The guest takes 3 s; a second is ample for it to have started, even
+    // on a loaded machine, and leaves it 2 s to finish after the signal.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let signalled = Instant::now();
     host.signal("TERM");
     let response = slow.await.expect("the slow request task");

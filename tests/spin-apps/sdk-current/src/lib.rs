@@ -8,7 +8,7 @@
 //! - `/vars`: `GET /vars/<name>` reads a variable;
 //! - `/outbound`: `GET /outbound?url=<url>` sends a request and reports the
 //!   upstream's status or the error code the host gave;
-//! - `/slow`: answers after 1.5 s (graceful shutdown);
+//! - `/slow`: answers after 3 s (graceful shutdown);
 //! - `/status/:code`: answers with that status and no body;
 //! - anything else: echoes what the component received.
 
@@ -49,7 +49,7 @@ async fn handle(req: Request) -> Response {
         },
         "/outbound" | "/outbound-all" => outbound(req.query()).await,
         "/slow" => {
-            std::thread::sleep(Duration::from_millis(1500));
+            std::thread::sleep(Duration::from_millis(3000));
             text(200, "slow answer")
         }
         "/status/:code" => {
