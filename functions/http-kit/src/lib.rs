@@ -126,12 +126,10 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> 
         .build())
 }
 
-/// Decodes a JSON request body into `T`, rejecting a wrong media type,
-/// malformed JSON and (through `T`'s `deny_unknown_fields`) unknown fields,
-/// with serde's message saying where.
-pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    let media_type = req
-        .header("content-type")
+/// The request's media type: `content-type` without its parameters,
+/// lower-cased (`Application/JSON; charset=utf-8` → `application/json`).
+pub fn media_type(req: &Request) -> Option<String> {
+    req.header("content-type")
         .and_then(|v| v.as_str())
         .map(|v| {
             v.split(';')
@@ -139,7 +137,14 @@ pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
                 .unwrap_or("")
                 .trim()
                 .to_ascii_lowercase()
-        });
+        })
+}
+
+/// Decodes a JSON request body into `T`, rejecting a wrong media type,
+/// malformed JSON and (through `T`'s `deny_unknown_fields`) unknown fields,
+/// with serde's message saying where.
+pub fn read_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let media_type = media_type(req);
     if media_type.as_deref() != Some(JSON) {
         return Err(ApiError::new(
             415,

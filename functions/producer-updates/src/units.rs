@@ -122,16 +122,7 @@ pub fn replace(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
 /// over the unit's client-settable fields.
 pub fn patch(req: &Request, hsa_id: &str) -> Result<Response, ApiError> {
     let caller = caller(req)?;
-    let media_type = req
-        .header("content-type")
-        .and_then(|v| v.as_str())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let media_type = mdm_http_kit::media_type(req);
     if media_type.as_deref() != Some("application/merge-patch+json") {
         return Err(ApiError::new(
             415,
