@@ -265,11 +265,32 @@ where
     Ok(results)
 }
 
+/// Test support for the crate: NDJSON import lines (each one valid) as a
+/// batch, and a store holding them imported.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::MemoryStore;
+    use crate::line_format::{Format, Incoming, parse};
+
+    pub fn batch(ndjson: &str) -> Vec<Incoming> {
+        parse(ndjson.as_bytes(), Format::Ndjson)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.unwrap())
+            .collect()
+    }
+
+    pub fn store(ndjson: &str) -> MemoryStore {
+        let mut store = MemoryStore::default();
+        super::apply(&mut store, batch(ndjson)).unwrap();
+        store
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::MemoryStore;
-    use crate::line_format::{Format, parse};
     use mdm_store_ops::CrashingStore;
 
     fn line(
@@ -286,13 +307,7 @@ mod tests {
     }
 
     fn import(store: &mut MemoryStore, lines: &[String]) -> Tally {
-        let body = lines.join("\n");
-        let batch = parse(body.as_bytes(), Format::Ndjson)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.unwrap())
-            .collect();
-        apply(store, batch).unwrap()
+        apply(store, fixture::batch(&lines.join("\n"))).unwrap()
     }
 
     const A: &str = "00000000-0000-4000-8000-00000000000a";
@@ -420,12 +435,7 @@ mod tests {
         import(&mut clean, &lines);
         for crash_after in 0..8 {
             let mut store = CrashingStore::after(crash_after);
-            let body = lines.join("\n");
-            let batch: Vec<Incoming> = parse(body.as_bytes(), Format::Ndjson)
-                .unwrap()
-                .into_iter()
-                .map(|l| l.unwrap())
-                .collect();
+            let batch = fixture::batch(&lines.join("\n"));
             let _ = apply(&mut store, batch.clone());
             store.writes_left = usize::MAX;
             apply(&mut store, batch).unwrap();

@@ -107,19 +107,11 @@ pub fn verify_visiting_address(
 mod tests {
     use super::*;
     use crate::MemoryStore;
-    use crate::import::apply;
-    use crate::line_format::{Format, parse};
+    use crate::import::fixture;
 
     fn store() -> MemoryStore {
         let line = r#"{"objektidentitet":"8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70","objektversion":1,"adressomrade":"Sveavägen","adressplatsnummer":"44","postnummer":"111 34","postort":"Stockholm","kommunkod":"0180","kommunnamn":"Stockholm","status":"gällande"}"#;
-        let batch = parse(line.as_bytes(), Format::Ndjson)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.unwrap())
-            .collect();
-        let mut store = MemoryStore::default();
-        apply(&mut store, batch).unwrap();
-        store
+        fixture::store(line)
     }
 
     fn address(street: &str, number: &str) -> Address {

@@ -542,8 +542,6 @@ pub fn list_streets(
 mod tests {
     use super::*;
     use crate::MemoryStore;
-    use crate::import::apply;
-    use crate::line_format::{Format, parse};
 
     /// A small register: Sveavägen over two postal codes, Storgatan with
     /// letters, a reserved place, and a look-alike street name.
@@ -573,14 +571,7 @@ mod tests {
                 )
             })
             .collect();
-        let batch = parse(body.join("\n").as_bytes(), Format::Ndjson)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.unwrap())
-            .collect();
-        let mut store = MemoryStore::default();
-        apply(&mut store, batch).unwrap();
-        store
+        crate::import::fixture::store(&body.join("\n"))
     }
 
     fn check(store: &mut MemoryStore, line: &str) -> ValidationResult {
