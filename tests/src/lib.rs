@@ -60,6 +60,26 @@ pub const PLATFORM: &[&str] = &[
     "order-intake",
 ];
 
+/// The demo data: the seed file and the demo address register.
+pub const DEMO_SEED: &str = "infra/demo/seed.json";
+pub const DEMO_REGISTER: &str = "infra/demo/address-register.ndjson";
+
+/// The platform as users reach it: the four components on the real
+/// manifest, behind the gateway, with `seeds` loaded.
+pub async fn platform(seeds: &[&str], configure: impl FnOnce(&mut LoadOptions)) -> TestHost {
+    build_wasm(PLATFORM);
+    TestHost::start_seeded("spin.toml", seeds, |o| {
+        o.gateway = Some(gateway_config());
+        configure(o);
+    })
+    .await
+}
+
+/// [`platform`] with the demo seed and the demo address register.
+pub async fn demo_platform(configure: impl FnOnce(&mut LoadOptions)) -> TestHost {
+    platform(&[DEMO_SEED, DEMO_REGISTER], configure).await
+}
+
 /// A host serving an app on a free loopback port until dropped.
 pub struct TestHost {
     pub addr: SocketAddr,
@@ -178,6 +198,17 @@ impl TestHost {
             .send()
             .await
             .expect("request is sent")
+    }
+
+    /// `POST /api/v1/producer/units` with `body`, as the demo producer.
+    pub async fn create_unit(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/producer/units"))
+            .bearer_auth(self.token("producer", None))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,20 +10,8 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use mdm_e2e::{PLATFORM, TestHost, build_wasm, gateway_config, problem};
+use mdm_e2e::{TestHost, demo_platform, problem};
 use serde_json::{Value, json};
-
-const SEED: &str = "infra/demo/seed.json";
-const REGISTER: &str = "infra/demo/address-register.ndjson";
-
-async fn platform(configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHost {
-    build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", &[SEED, REGISTER], |o| {
-        o.gateway = Some(gateway_config());
-        configure(o);
-    })
-    .await
-}
 
 async fn validate_raw(host: &TestHost, content_type: &str, body: &str) -> reqwest::Response {
     host.client
@@ -71,7 +59,7 @@ fn suggestions(result: &Value) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn each_outcome_of_validation() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
 
     let valid = line(&host, "sveavägen 44 lgh 1101, 11134 STOCKHOLM").await;
     assert_eq!(valid["outcome"], "valid", "{valid}");
@@ -160,7 +148,7 @@ async fn each_outcome_of_validation() {
 
 #[tokio::test]
 async fn bad_validation_requests_are_refused_clearly() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     problem(
         validate_raw(&host, "application/json", "{\"line\": ").await,
         400,
@@ -234,7 +222,7 @@ async fn bad_validation_requests_are_refused_clearly() {
 
 #[tokio::test]
 async fn streets_are_looked_up_by_postal_code_and_prefix() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let viewer = host.token("viewer", None);
     let response = host
         .get_as(&viewer, "/api/v1/addresses?postal_code=11134&street=SVEA")
@@ -340,7 +328,7 @@ async fn import(
 
 #[tokio::test]
 async fn the_platform_team_imports_places_idempotently() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let a = "a0000000-0000-4000-8000-000000000001";
     let b = "a0000000-0000-4000-8000-000000000002";
     let body = [
@@ -442,7 +430,7 @@ async fn the_platform_team_imports_places_idempotently() {
 
 #[tokio::test]
 async fn imports_are_refused_to_others_and_in_other_shapes() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let one = place_line(
         "b0000000-0000-4000-8000-000000000001",
         1,
@@ -510,22 +498,10 @@ fn unit(hsa_id: &str, address: Value) -> Value {
     })
 }
 
-async fn create(host: &TestHost, body: &Value) -> reqwest::Response {
-    host.client
-        .post(host.url("/api/v1/producer/units"))
-        .bearer_auth(host.token("producer", None))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn units_take_only_register_addresses_in_the_register_spelling() {
-    let host = platform(|_| {}).await;
-    let created = create(
-        &host,
-        &unit("SE2321000016-AD01", json!({"street": "fleminggatan", "number": "22", "postal_code": "11226", "post_town": "STOCKHOLM"})),
+    let host = demo_platform(|_| {}).await;
+    let created = host.create_unit(&unit("SE2321000016-AD01", json!({"street": "fleminggatan", "number": "22", "postal_code": "11226", "post_town": "STOCKHOLM"})),
     )
     .await;
     assert_eq!(created.status(), 201);
@@ -543,9 +519,7 @@ async fn units_take_only_register_addresses_in_the_register_spelling() {
             == 36
     );
 
-    let refused = create(
-        &host,
-        &unit("SE2321000016-AD02", json!({"street": "Sveavägen", "number": "45", "postal_code": "111 34", "post_town": "Stockholm"})),
+    let refused = host.create_unit(&unit("SE2321000016-AD02", json!({"street": "Sveavägen", "number": "45", "postal_code": "111 34", "post_town": "Stockholm"})),
     )
     .await;
     let body = problem(refused, 422, "unknown-address").await;
@@ -560,14 +534,12 @@ async fn units_take_only_register_addresses_in_the_register_spelling() {
         "{body}"
     );
 
-    let boxed = create(
-        &host,
-        &unit(
+    let boxed = host
+        .create_unit(&unit(
             "SE2321000016-AD03",
             json!({"street": "Box 1234", "postal_code": "111 34", "post_town": "Stockholm"}),
-        ),
-    )
-    .await;
+        ))
+        .await;
     problem(boxed, 422, "invalid-address").await;
 
     let viewer = host.token("viewer", None);
@@ -655,7 +627,7 @@ fn stand_in_answer(path: &str, query: &str) -> hyper::Response<Full<Bytes>> {
 async fn the_online_register_is_asked_when_our_copy_does_not_know() {
     let online = stand_in().await;
     let origin = format!("http://{}", online.addr);
-    let host = platform(|o| {
+    let host = demo_platform(|o| {
         o.variable_overrides = Some(
             [
                 ("lantmateriet_url".to_string(), format!("{origin}/dist")),
@@ -689,9 +661,7 @@ async fn the_online_register_is_asked_when_our_copy_does_not_know() {
     let still_unknown = line(&host, "Ingenstansvägen 9, 118 20 Stockholm").await;
     assert_eq!(still_unknown["outcome"], "unknown", "{still_unknown}");
 
-    let created = create(
-        &host,
-        &unit("SE2321000016-ON01", json!({"street": "Nybyggevägen", "number": "1", "postal_code": "118 20", "post_town": "Stockholm"})),
+    let created = host.create_unit(&unit("SE2321000016-ON01", json!({"street": "Nybyggevägen", "number": "1", "postal_code": "118 20", "post_town": "Stockholm"})),
     )
     .await;
     assert_eq!(created.status(), 201);
@@ -714,7 +684,7 @@ async fn an_unreachable_online_register_leaves_the_local_answer() {
         .local_addr()
         .unwrap();
     let origin = format!("http://{closed}");
-    let host = platform(|o| {
+    let host = demo_platform(|o| {
         o.variable_overrides = Some(
             [
                 ("lantmateriet_url".to_string(), origin.clone()),

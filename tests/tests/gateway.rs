@@ -7,14 +7,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use mdm_e2e::{OidcProvider, PLATFORM, TestHost, build_wasm, gateway_config};
+use mdm_e2e::{DEMO_SEED, OidcProvider, TestHost, build_wasm, gateway_config};
 use serde_json::{Value, json};
 
-const SEED: &str = "infra/demo/seed.json";
-
 async fn platform() -> TestHost {
-    build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", &[SEED], |o| o.gateway = Some(gateway_config())).await
+    mdm_e2e::platform(&[DEMO_SEED], |_| {}).await
 }
 
 fn now() -> u64 {
@@ -399,9 +396,7 @@ async fn real_openid_provider_tokens_are_accepted_through_discovery_and_jwks() {
         )
         .replace("# enabled = false", "enabled = false");
     std::fs::write(&config, platform).unwrap();
-    build_wasm(PLATFORM);
-    let host =
-        TestHost::start_seeded("spin.toml", &[SEED], |o| o.gateway = Some(config.clone())).await;
+    let host = mdm_e2e::platform(&[DEMO_SEED], |o| o.gateway = Some(config.clone())).await;
 
     let token = provider
         .client_credentials_token(

@@ -1,21 +1,8 @@
 //! The platform's four components through HTTP, as clients call them, on
 //! the real manifest with the demo data.
 
-use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm, gateway_config, problem};
+use mdm_e2e::{Redis, TestHost, build_wasm, demo_platform, problem};
 use serde_json::{Value, json};
-
-const SEED: &str = "infra/demo/seed.json";
-const REGISTER: &str = "infra/demo/address-register.ndjson";
-
-/// The platform as users reach it: behind the gateway, with the demo data.
-async fn platform(configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHost {
-    build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", &[SEED, REGISTER], |o| {
-        o.gateway = Some(gateway_config());
-        configure(o);
-    })
-    .await
-}
 
 /// GET as a person with the viewer role.
 async fn view(host: &TestHost, path: &str) -> reqwest::Response {
@@ -35,19 +22,9 @@ fn new_unit(hsa_id: &str) -> Value {
     })
 }
 
-async fn create(host: &TestHost, body: &Value) -> reqwest::Response {
-    host.client
-        .post(host.url("/api/v1/producer/units"))
-        .bearer_auth(host.token("producer", None))
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn stored_unit_is_read_with_its_version_as_etag() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let response = view(&host, "/api/v1/units/SE2321000016-15CQ").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
@@ -71,7 +48,7 @@ async fn stored_unit_is_read_with_its_version_as_etag() {
 
 #[tokio::test]
 async fn unknown_unit_is_404_and_malformed_id_is_400() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let body = problem(
         view(&host, "/api/v1/units/SE2321000016-NOPE").await,
         404,
@@ -107,8 +84,8 @@ async fn unknown_unit_is_404_and_malformed_id_is_400() {
 
 #[tokio::test]
 async fn producer_creates_a_unit_once() {
-    let host = platform(|_| {}).await;
-    let created = create(&host, &new_unit("SE2321000016-T001")).await;
+    let host = demo_platform(|_| {}).await;
+    let created = host.create_unit(&new_unit("SE2321000016-T001")).await;
     assert_eq!(created.status(), 201);
     assert_eq!(
         created.headers()["location"],
@@ -130,7 +107,7 @@ async fn producer_creates_a_unit_once() {
 
     let mut changed = new_unit("SE2321000016-T001");
     changed["name"] = json!("Another name");
-    problem(create(&host, &changed).await, 409, "unit-exists").await;
+    problem(host.create_unit(&changed).await, 409, "unit-exists").await;
     let again: Value = view(&host, "/api/v1/units/SE2321000016-T001")
         .await
         .json()
@@ -144,7 +121,7 @@ async fn producer_creates_a_unit_once() {
 
 #[tokio::test]
 async fn bad_producer_input_is_refused_and_changes_nothing() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let id = "SE2321000016-T002";
     let post_raw = |body: &'static str, content_type: &'static str| {
         host.client
@@ -169,7 +146,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
 
     let mut unknown = new_unit(id);
     unknown["colour"] = json!("blue");
-    let body = problem(create(&host, &unknown).await, 400, "malformed-body").await;
+    let body = problem(host.create_unit(&unknown).await, 400, "malformed-body").await;
     assert!(
         body["detail"].as_str().unwrap().contains("colour"),
         "{body}"
@@ -178,7 +155,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     // Server-owned fields cannot be set by clients (mass assignment).
     let mut owned = new_unit(id);
     owned["version"] = json!(42);
-    let body = problem(create(&host, &owned).await, 400, "malformed-body").await;
+    let body = problem(host.create_unit(&owned).await, 400, "malformed-body").await;
     assert!(
         body["detail"].as_str().unwrap().contains("version"),
         "{body}"
@@ -186,7 +163,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
 
     let mut bad_org = new_unit(id);
     bad_org["organisation_number"] = json!("2321000017");
-    let body = problem(create(&host, &bad_org).await, 422, "invalid-unit").await;
+    let body = problem(host.create_unit(&bad_org).await, 422, "invalid-unit").await;
     assert!(
         body["detail"]
             .as_str()
@@ -197,7 +174,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
 
     let mut bad_parent = new_unit(id);
     bad_parent["parent"] = json!("SE2321000016-ÅÄÖ");
-    let body = problem(create(&host, &bad_parent).await, 422, "invalid-unit").await;
+    let body = problem(host.create_unit(&bad_parent).await, 422, "invalid-unit").await;
     assert!(
         body["detail"].as_str().unwrap().starts_with("parent"),
         "{body}"
@@ -207,7 +184,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
     unverified["visiting_address"] = json!({
         "street": "Ingenstans", "number": "1", "postal_code": "111 11", "post_town": "Stockholm"
     });
-    let body = problem(create(&host, &unverified).await, 422, "unknown-address").await;
+    let body = problem(host.create_unit(&unverified).await, 422, "unknown-address").await;
     assert!(
         body["detail"]
             .as_str()
@@ -226,7 +203,7 @@ async fn bad_producer_input_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn address_places_and_orders_are_read_from_the_store() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let place = view(
         &host,
         "/api/v1/address-register/places/8c1b6a2e-0f4d-4a8e-9a55-3f0e2d9c1b70",
@@ -273,7 +250,7 @@ async fn address_places_and_orders_are_read_from_the_store() {
 async fn concurrent_creates_of_one_unit_have_exactly_one_winner_on_redis() {
     let redis = Redis::start();
     let config = redis.runtime_config("default");
-    let host = platform(|o| o.runtime_config = Some(config)).await;
+    let host = demo_platform(|o| o.runtime_config = Some(config)).await;
     let mut tasks = Vec::new();
     for i in 0..50 {
         let client = host.client.clone();
@@ -353,11 +330,7 @@ async fn integration_usage_is_reported_per_day_with_zeros() {
         .to_string(),
     )
     .unwrap();
-    build_wasm(PLATFORM);
-    let host = TestHost::start_seeded("spin.toml", &[seed.to_str().unwrap()], |o| {
-        o.gateway = Some(gateway_config())
-    })
-    .await;
+    let host = mdm_e2e::platform(&[seed.to_str().unwrap()], |_| {}).await;
     let programme = host.token("programme", None);
 
     let response = host
@@ -424,7 +397,7 @@ async fn integration_usage_is_reported_per_day_with_zeros() {
 
 #[tokio::test]
 async fn producers_create_units_only_for_their_own_care_provider() {
-    let host = platform(|_| {}).await;
+    let host = demo_platform(|_| {}).await;
     let other = host.token("producer", Some("SE5565594230-0001"));
     let response = host
         .client
@@ -450,7 +423,8 @@ async fn producers_create_units_only_for_their_own_care_provider() {
     .await;
 
     // A created unit records who created it.
-    let created: Value = create(&host, &new_unit("SE2321000016-T003"))
+    let created: Value = host
+        .create_unit(&new_unit("SE2321000016-T003"))
         .await
         .json()
         .await

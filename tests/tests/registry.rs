@@ -3,21 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mdm_e2e::{PLATFORM, Redis, TestHost, build_wasm, gateway_config, problem};
+use mdm_e2e::{Redis, TestHost, platform, problem};
 use serde_json::{Value, json};
 
-const SEED: &str = "infra/demo/seed.json";
-const REGISTER: &str = "infra/demo/address-register.ndjson";
+const SEED: &str = mdm_e2e::DEMO_SEED;
+const REGISTER: &str = mdm_e2e::DEMO_REGISTER;
 const PROVIDER: &str = "SE2321000016-0001";
-
-async fn platform(seeds: &[&str], configure: impl FnOnce(&mut mdm_host::LoadOptions)) -> TestHost {
-    build_wasm(PLATFORM);
-    TestHost::start_seeded("spin.toml", seeds, |o| {
-        o.gateway = Some(gateway_config());
-        configure(o);
-    })
-    .await
-}
 
 fn input(hsa_id: &str, name: &str) -> Value {
     json!({
@@ -751,12 +742,7 @@ async fn bulk_writes_report_each_unit_and_the_catalogue_is_served() {
 
 #[tokio::test]
 async fn writes_without_a_token_or_with_an_oversize_body_change_nothing() {
-    build_wasm(PLATFORM);
-    let host = TestHost::start_seeded("spin.toml", &[SEED, REGISTER], |o| {
-        o.gateway = Some(gateway_config());
-        o.limits.max_body_bytes = 64 << 10;
-    })
-    .await;
+    let host = platform(&[SEED, REGISTER], |o| o.limits.max_body_bytes = 64 << 10).await;
     let id = "SE2321000016-LIM1";
     let anonymous = host
         .client
